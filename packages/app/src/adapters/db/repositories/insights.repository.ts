@@ -1,0 +1,205 @@
+import { formatMicros, parseMicros, type IsoDate, type MetricTotals } from '@roas/core';
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../database.ts';
+
+export type InsightLevel = 'campaign' | 'adset' | 'ad';
+
+/** Table and entity-key column for each level's insights; names are fixed here, never user input. */
+const INSIGHT_TABLE = {
+  campaign: { table: 'campaign_insights', key: 'campaign_id', entityTable: 'campaigns' },
+  adset: { table: 'adset_insights', key: 'adset_id', entityTable: 'adsets' },
+  ad: { table: 'ad_insights', key: 'ad_id', entityTable: 'ads' },
+} as const satisfies Record<InsightLevel, { table: string; key: string; entityTable: string }>;
+
+export type InsightUpsert = {
+  entityId: string;
+  accountId: string;
+  dateStart: IsoDate;
+  dateStop: IsoDate;
+  totals: MetricTotals;
+  attributionSetting: string | null;
+  source: 'csv' | 'meta';
+};
+
+export type UpsertCounts = { inserted: number; changed: number; unchanged: number };
+
+const METRIC_COLUMNS = [
+  'spend',
+  'revenue',
+  'purchases',
+  'impressions',
+  'reach',
+  'link_clicks',
+  'adds_to_cart',
+  'checkouts_initiated',
+] as const;
+
+// 16 parameters a row keeps a 1,000-row batch far below PostgreSQL's 65,535-parameter limit.
+const BATCH_ROWS = 1000;
+
+function rowValues(row: InsightUpsert, now: Date): SQL {
+  const t = row.totals;
+  return sql`(${row.entityId}, ${row.accountId}, ${row.dateStart}, ${row.dateStop}, ${formatMicros(t.spend)}, ${formatMicros(t.revenue)}, ${t.purchases}, ${t.impressions}, ${t.reach}, ${t.linkClicks}, ${t.addsToCart}, ${t.checkoutsInitiated}, ${row.attributionSetting}, ${row.source}, ${now}, ${now}, ${now})`;
+}
+
+/**
+ * Inserts or updates insight rows keyed by (entity, date_start, date_stop). A re-read row keeps its
+ * first_seen_at, moves last_seen_at, and moves changed_at only when a number actually changed.
+ */
+export async function upsertInsights(
+  db: Db,
+  level: InsightLevel,
+  rows: readonly InsightUpsert[],
+  now: Date,
+  onBatch?: (done: number) => void,
+): Promise<UpsertCounts> {
+  const { table, key } = INSIGHT_TABLE[level];
+  const counts: UpsertCounts = { inserted: 0, changed: 0, unchanged: 0 };
+  const tableSql = sql.raw(`"${table}"`);
+  const oldMetrics = sql.raw(METRIC_COLUMNS.map((c) => `"${table}"."${c}"`).join(', '));
+  const newMetrics = sql.raw(METRIC_COLUMNS.map((c) => `excluded."${c}"`).join(', '));
+  const updates = sql.raw(METRIC_COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(', '));
+  for (let offset = 0; offset < rows.length; offset += BATCH_ROWS) {
+    const batch = rows.slice(offset, offset + BATCH_ROWS);
+    const outcomes = await queryRows<{ inserted: boolean; changed: boolean }>(
+      db,
+      sql`
+      insert into ${tableSql} (${sql.raw(`"${key}"`)}, account_id, date_start, date_stop, ${sql.raw(METRIC_COLUMNS.map((c) => `"${c}"`).join(', '))}, attribution_setting, source, first_seen_at, last_seen_at, changed_at)
+      values ${sql.join(
+        batch.map((row) => rowValues(row, now)),
+        sql`, `,
+      )}
+      on conflict (${sql.raw(`"${key}"`)}, date_start, date_stop) do update set
+        ${updates},
+        attribution_setting = excluded.attribution_setting,
+        source = excluded.source,
+        last_seen_at = excluded.last_seen_at,
+        changed_at = case when (${oldMetrics}) is distinct from (${newMetrics}) then excluded.changed_at else ${tableSql}.changed_at end
+      returning (xmax = 0) as inserted, (changed_at = ${now}) as changed`,
+    );
+    for (const row of outcomes) {
+      if (row.inserted) counts.inserted++;
+      else if (row.changed) counts.changed++;
+      else counts.unchanged++;
+    }
+    onBatch?.(offset + batch.length);
+  }
+  return counts;
+}
+
+/** Which levels hold insights for an account, and their daily and period row counts. */
+export async function insightCoverage(
+  db: Db,
+  accountId: string,
+): Promise<Record<InsightLevel, { daily: number; period: number; lastDate: IsoDate | null }>> {
+  const out = {} as Record<InsightLevel, { daily: number; period: number; lastDate: IsoDate | null }>;
+  for (const level of ['campaign', 'adset', 'ad'] as const) {
+    const { table } = INSIGHT_TABLE[level];
+    const [row] = await queryRows<{ daily: string; period: string; last_date: string | null }>(
+      db,
+      sql`
+      select count(*) filter (where date_start = date_stop) as daily,
+             count(*) filter (where date_start <> date_stop) as period,
+             max(date_stop)::text as last_date
+      from ${sql.raw(`"${table}"`)} where account_id = ${accountId}`,
+    );
+    out[level] = {
+      daily: Number(row?.daily ?? 0),
+      period: Number(row?.period ?? 0),
+      lastDate: row?.last_date ?? null,
+    };
+  }
+  return out;
+}
+
+export type EntityTotalsRow = {
+  entityId: string | null;
+  name: string | null;
+  totals: MetricTotals;
+  dateStart: IsoDate;
+  dateStop: IsoDate;
+  rowCount: number;
+};
+
+/**
+ * Sums insights stored at `source` level up to `target` level (source is target or deeper) over
+ * [from, to]. Daily rows only unless `periodRows` is set, which reads whole-period rows instead,
+ * each returned on its own so the caller can choose among overlapping periods.
+ */
+export async function sumInsights(
+  db: Db,
+  options: {
+    accountId: string;
+    source: InsightLevel;
+    target: InsightLevel;
+    from: IsoDate | null;
+    to: IsoDate;
+    periodRows: boolean;
+  },
+): Promise<EntityTotalsRow[]> {
+  const { table, key } = INSIGHT_TABLE[options.source];
+  const entity = entityJoin(options.source, options.target, key);
+  const grouping = options.periodRows ? sql`, i.date_start, i.date_stop` : sql``;
+  const rows = await queryRows<Record<string, string | null>>(
+    db,
+    sql`
+    select ${entity.id} as entity_id, ${entity.name} as name,
+      sum(i.spend)::text as spend, sum(i.revenue)::text as revenue, sum(i.purchases)::text as purchases,
+      sum(i.impressions)::text as impressions, sum(i.reach)::text as reach, sum(i.link_clicks)::text as link_clicks,
+      sum(i.adds_to_cart)::text as adds_to_cart, sum(i.checkouts_initiated)::text as checkouts_initiated,
+      min(i.date_start)::text as date_start, max(i.date_stop)::text as date_stop, count(*)::text as row_count
+    from ${sql.raw(`"${table}"`)} i ${entity.joins}
+    where i.account_id = ${options.accountId}
+      and ${options.periodRows ? sql`i.date_start <> i.date_stop` : sql`i.date_start = i.date_stop`}
+      and i.date_stop <= ${options.to}
+      ${options.from === null ? sql`` : sql`and i.date_start >= ${options.from}`}
+    group by 1, 2${grouping}`,
+  );
+  return rows.map((row) => ({
+    entityId: row.entity_id ?? null,
+    name: row.name ?? null,
+    dateStart: row.date_start ?? '',
+    dateStop: row.date_stop ?? '',
+    rowCount: Number(row.row_count ?? 0),
+    totals: {
+      spend: parseMicros(row.spend ?? '0'),
+      revenue: parseMicros(row.revenue ?? '0'),
+      purchases: Number(row.purchases ?? 0),
+      impressions: Number(row.impressions ?? 0),
+      reach: Number(row.reach ?? 0),
+      linkClicks: Number(row.link_clicks ?? 0),
+      addsToCart: Number(row.adds_to_cart ?? 0),
+      checkoutsInitiated: Number(row.checkouts_initiated ?? 0),
+    },
+  }));
+}
+
+const DEPTH: Record<InsightLevel, number> = { campaign: 0, adset: 1, ad: 2 };
+
+/** How to reach the target-level entity (its id and name) from a source-level insight row `i`. */
+function entityJoin(
+  source: InsightLevel,
+  target: InsightLevel,
+  key: string,
+): { id: SQL; name: SQL; joins: SQL } {
+  if (DEPTH[source] < DEPTH[target]) throw new Error(`cannot report ${target} rows from ${source} insights`);
+  const own = `i."${key}"`;
+  if (source === target) {
+    const entityTable = INSIGHT_TABLE[target].entityTable;
+    return {
+      id: sql.raw(own),
+      name: sql.raw('e.name'),
+      joins: sql.raw(`join "${entityTable}" e on e.id = ${own}`),
+    };
+  }
+  const parentColumn = target === 'campaign' ? 'campaign_id' : 'adset_id';
+  const child = source === 'ad' ? 'ads' : 'adsets';
+  const targetTable = INSIGHT_TABLE[target].entityTable;
+  return {
+    id: sql.raw(`c."${parentColumn}"`),
+    name: sql.raw('p.name'),
+    joins: sql.raw(
+      `join "${child}" c on c.id = ${own} left join "${targetTable}" p on p.id = c."${parentColumn}"`,
+    ),
+  };
+}

@@ -1,0 +1,403 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+// Money: insight amounts are exact decimals (numeric, read back as strings, parsed to bigint micros);
+// budgets and account money fields are integer minor units, as Meta sends them.
+const money = (name: string) => numeric(name, { precision: 20, scale: 6 }).notNull().default('0');
+const minorUnits = (name: string) => bigint(name, { mode: 'bigint' });
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const ACCOUNT_SOURCES = ['meta', 'csv', 'demo'] as const;
+export const BUDGET_OWNERS = ['campaign', 'adset'] as const;
+export const AUDIENCE_TYPES = ['broad', 'interest', 'lookalike', 'retargeting', 'unknown'] as const;
+export const STAGES = ['testing', 'validation', 'scaling'] as const;
+export const EXECUTION_MODES = ['recommend', 'approve', 'auto-safe'] as const;
+
+export const accounts = pgTable('accounts', {
+  id: text('id').primaryKey(),
+  source: text('source', { enum: ACCOUNT_SOURCES }).notNull(),
+  externalId: text('external_id'),
+  name: text('name').notNull(),
+  currency: text('currency').notNull(),
+  timezone: text('timezone').notNull().default('UTC'),
+  status: text('status'),
+  disableReason: text('disable_reason'),
+  spendCapMinor: minorUnits('spend_cap_minor'),
+  amountSpentMinor: minorUnits('amount_spent_minor'),
+  balanceMinor: minorUnits('balance_minor'),
+  attributionSetting: text('attribution_setting'),
+  executionMode: text('execution_mode', { enum: EXECUTION_MODES }).notNull().default('recommend'),
+  killSwitchReason: text('kill_switch_reason'),
+  tokenCiphertext: text('token_ciphertext'),
+  tokenExpiresAt: timestamp('token_expires_at', { withTimezone: true }),
+  lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const campaigns = pgTable(
+  'campaigns',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    externalId: text('external_id'),
+    name: text('name').notNull(),
+    objective: text('objective'),
+    status: text('status'),
+    budgetOwner: text('budget_owner', { enum: BUDGET_OWNERS }),
+    dailyBudgetMinor: minorUnits('daily_budget_minor'),
+    lifetimeBudgetMinor: minorUnits('lifetime_budget_minor'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('campaigns_account_idx').on(t.accountId)],
+);
+
+export const adsets = pgTable(
+  'adsets',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    campaignId: text('campaign_id').references(() => campaigns.id, { onDelete: 'cascade' }),
+    externalId: text('external_id'),
+    name: text('name').notNull(),
+    status: text('status'),
+    dailyBudgetMinor: minorUnits('daily_budget_minor'),
+    lifetimeBudgetMinor: minorUnits('lifetime_budget_minor'),
+    learningStage: text('learning_stage'),
+    audienceType: text('audience_type', { enum: AUDIENCE_TYPES }).notNull().default('unknown'),
+    lookalikePercent: numeric('lookalike_percent', { precision: 5, scale: 2 }),
+    stage: text('stage', { enum: STAGES }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('adsets_account_idx').on(t.accountId), index('adsets_campaign_idx').on(t.campaignId)],
+);
+
+export const ads = pgTable(
+  'ads',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    campaignId: text('campaign_id').references(() => campaigns.id, { onDelete: 'cascade' }),
+    adsetId: text('adset_id').references(() => adsets.id, { onDelete: 'cascade' }),
+    externalId: text('external_id'),
+    name: text('name').notNull(),
+    status: text('status'),
+    creativeId: text('creative_id'),
+    stage: text('stage', { enum: STAGES }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('ads_account_idx').on(t.accountId), index('ads_adset_idx').on(t.adsetId)],
+);
+
+export const INSIGHT_SOURCES = ['csv', 'meta'] as const;
+
+/**
+ * The columns every insight table shares. A row covers [date_start, date_stop] in the account's time
+ * zone: equal for daily rows, wider for whole-period CSV rows.
+ */
+const insightColumns = () => ({
+  accountId: text('account_id')
+    .notNull()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
+  dateStart: date('date_start', { mode: 'string' }).notNull(),
+  dateStop: date('date_stop', { mode: 'string' }).notNull(),
+  spend: money('spend'),
+  revenue: money('revenue'),
+  purchases: integer('purchases').notNull().default(0),
+  impressions: integer('impressions').notNull().default(0),
+  reach: integer('reach').notNull().default(0),
+  linkClicks: integer('link_clicks').notNull().default(0),
+  addsToCart: integer('adds_to_cart').notNull().default(0),
+  checkoutsInitiated: integer('checkouts_initiated').notNull().default(0),
+  videoViews: integer('video_views').notNull().default(0),
+  attributionSetting: text('attribution_setting'),
+  source: text('source', { enum: INSIGHT_SOURCES }).notNull(),
+  // When the row was first stored, last confirmed, and last seen with different numbers (late conversions).
+  firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
+  lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+  changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const campaignInsights = pgTable(
+  'campaign_insights',
+  {
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    ...insightColumns(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.dateStart, t.dateStop] }),
+    index('campaign_insights_account_date_idx').on(t.accountId, t.dateStart),
+  ],
+);
+
+export const adsetInsights = pgTable(
+  'adset_insights',
+  {
+    adsetId: text('adset_id')
+      .notNull()
+      .references(() => adsets.id, { onDelete: 'cascade' }),
+    ...insightColumns(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.adsetId, t.dateStart, t.dateStop] }),
+    index('adset_insights_account_date_idx').on(t.accountId, t.dateStart),
+  ],
+);
+
+export const adInsights = pgTable(
+  'ad_insights',
+  {
+    adId: text('ad_id')
+      .notNull()
+      .references(() => ads.id, { onDelete: 'cascade' }),
+    ...insightColumns(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.adId, t.dateStart, t.dateStop] }),
+    index('ad_insights_account_date_idx').on(t.accountId, t.dateStart),
+  ],
+);
+
+/** One row per CSV import, so a buyer can see what came from which file. */
+export const imports = pgTable('imports', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: text('account_id')
+    .notNull()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
+  fileName: text('file_name').notNull(),
+  fileSha256: text('file_sha256').notNull(),
+  level: text('level', { enum: ['campaign', 'adset', 'ad'] }).notNull(),
+  rows: integer('rows').notNull(),
+  dateFrom: date('date_from', { mode: 'string' }).notNull(),
+  dateTo: date('date_to', { mode: 'string' }).notNull(),
+  warnings: jsonb('warnings').$type<string[]>().notNull().default([]),
+  importedAt: timestamp('imported_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const ENTITY_LEVELS = ['campaign', 'adset', 'ad'] as const;
+export const ACTIONS = ['SCALE', 'HOLD', 'PAUSE', 'RETEST', 'PROMOTE'] as const;
+export const CONFIDENCES = ['HIGH', 'MEDIUM', 'LOW'] as const;
+export const RECOMMENDATION_STATUSES = [
+  'pending',
+  'approved',
+  'rejected',
+  'applied',
+  'superseded',
+  'expired',
+] as const;
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  username: text('username').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['viewer', 'approver', 'admin'] }).notNull(),
+  createdAt: createdAt(),
+  disabledAt: timestamp('disabled_at', { withTimezone: true }),
+});
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    // The hash of the cookie token, never the token itself.
+    id: text('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** Versioned thresholds and rules; `scope` is 'global' or an account id. */
+export const settingsVersions = pgTable(
+  'settings_versions',
+  {
+    id: serial('id').primaryKey(),
+    scope: text('scope').notNull().default('global'),
+    version: integer('version').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    comment: text('comment'),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [unique('settings_scope_version_uq').on(t.scope, t.version)],
+);
+
+export const recommendations = pgTable(
+  'recommendations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    level: text('level', { enum: ENTITY_LEVELS }).notNull(),
+    entityId: text('entity_id').notNull(),
+    action: text('action', { enum: ACTIONS }).notNull(),
+    scalePercent: numeric('scale_percent', { precision: 7, scale: 2 }),
+    newDailyBudgetMinor: minorUnits('new_daily_budget_minor'),
+    confidence: text('confidence', { enum: CONFIDENCES }).notNull(),
+    bucket: text('bucket'),
+    trend: text('trend'),
+    stage: text('stage', { enum: STAGES }),
+    reasons: jsonb('reasons').$type<unknown[]>().notNull(),
+    risks: jsonb('risks').$type<unknown[]>().notNull(),
+    guardrails: jsonb('guardrails').$type<unknown[]>().notNull(),
+    inputs: jsonb('inputs').$type<Record<string, unknown>>().notNull(),
+    explanation: text('explanation').notNull(),
+    settingsVersion: integer('settings_version').notNull(),
+    engineVersion: text('engine_version').notNull(),
+    modelVersion: text('model_version'),
+    status: text('status', { enum: RECOMMENDATION_STATUSES }).notNull().default('pending'),
+    reviewedBy: uuid('reviewed_by').references(() => users.id, { onDelete: 'set null' }),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    reviewComment: text('review_comment'),
+    generatedAt: timestamp('generated_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('recommendations_account_generated_idx').on(t.accountId, t.generatedAt),
+    index('recommendations_entity_idx').on(t.entityId),
+  ],
+);
+
+export const ACTION_STATUSES = ['queued', 'confirmed', 'rejected', 'unknown', 'undone'] as const;
+
+export const actions = pgTable(
+  'actions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recommendationId: uuid('recommendation_id').references(() => recommendations.id, {
+      onDelete: 'set null',
+    }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    level: text('level', { enum: ENTITY_LEVELS }).notNull(),
+    entityId: text('entity_id').notNull(),
+    kind: text('kind', { enum: ['budget', 'status', 'promote'] }).notNull(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    request: jsonb('request').$type<Record<string, unknown>>().notNull(),
+    priorState: jsonb('prior_state').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: ACTION_STATUSES }).notNull().default('queued'),
+    metaResponse: jsonb('meta_response').$type<Record<string, unknown>>(),
+    approvedBy: uuid('approved_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    appliedAt: timestamp('applied_at', { withTimezone: true }),
+  },
+  (t) => [index('actions_entity_idx').on(t.entityId, t.createdAt)],
+);
+
+export const outcomes = pgTable(
+  'outcomes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recommendationId: uuid('recommendation_id')
+      .notNull()
+      .references(() => recommendations.id, { onDelete: 'cascade' }),
+    horizonDays: integer('horizon_days').notNull(),
+    baseline: jsonb('baseline').$type<Record<string, unknown>>().notNull(),
+    observed: jsonb('observed').$type<Record<string, unknown>>().notNull(),
+    verdict: text('verdict', { enum: ['hit', 'miss', 'inconclusive'] }).notNull(),
+    measuredAt: timestamp('measured_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique('outcomes_recommendation_horizon_uq').on(t.recommendationId, t.horizonDays)],
+);
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: text('account_id').references(() => accounts.id, { onDelete: 'cascade' }),
+    channel: text('channel', { enum: ['slack'] }).notNull(),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [index('notifications_status_idx').on(t.status, t.createdAt)],
+);
+
+export const models = pgTable(
+  'models',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: text('account_id').references(() => accounts.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['roas_forecast', 'purchase_probability', 'fatigue_onset'] }).notNull(),
+    version: integer('version').notNull(),
+    features: jsonb('features').$type<string[]>().notNull(),
+    trainedFrom: date('trained_from', { mode: 'string' }).notNull(),
+    trainedTo: date('trained_to', { mode: 'string' }).notNull(),
+    metrics: jsonb('metrics').$type<Record<string, unknown>>().notNull(),
+    artifact: jsonb('artifact').$type<Record<string, unknown>>().notNull(),
+    isActive: boolean('is_active').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [unique('models_account_kind_version_uq').on(t.accountId, t.kind, t.version)],
+);
+
+export const predictions = pgTable(
+  'predictions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    modelId: uuid('model_id')
+      .notNull()
+      .references(() => models.id, { onDelete: 'cascade' }),
+    level: text('level', { enum: ENTITY_LEVELS }).notNull(),
+    entityId: text('entity_id').notNull(),
+    predictedFor: date('predicted_for', { mode: 'string' }).notNull(),
+    value: jsonb('value').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('predictions_entity_idx').on(t.entityId, t.predictedFor)],
+);
+
+/** Who did what and when: approvals, settings changes, user changes. */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    action: text('action').notNull(),
+    subject: text('subject').notNull(),
+    details: jsonb('details')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('audit_events_at_idx').on(t.at)],
+);

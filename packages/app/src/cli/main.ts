@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { registerConfigCommand } from './commands/config.command.ts';
+import { registerDbCommand } from './commands/db.command.ts';
+import { registerImportCommand } from './commands/import.command.ts';
+import { registerReportCommand } from './commands/report.command.ts';
+import { registerStartCommand } from './commands/start.command.ts';
+import { describeCliError } from './errors.ts';
+
+const program = new Command('roas')
+  .description('ROAS Pilot: judge Meta ad sets and ads on ROAS and recommend Scale, Hold, Pause or Retest')
+  .showHelpAfterError('(run `roas --help` for usage)')
+  .exitOverride();
+
+registerStartCommand(program);
+registerImportCommand(program);
+registerReportCommand(program);
+registerDbCommand(program);
+registerConfigCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version are exit 0; usage mistakes are exit 2, as in most Unix tools.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    console.error(`Error: ${describeCliError(error)}`);
+    process.exitCode = 1;
+  }
+}

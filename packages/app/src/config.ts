@@ -1,0 +1,104 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** Settings that come from outside: environment first, then `roas.config.yaml`, then these defaults. */
+const configSchema = z
+  .object({
+    home: z.string().min(1).default('./.roas'),
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+    environment: z.enum(['development', 'production', 'test']).default('development'),
+  })
+  .strict();
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+/** Environment variable for each key; the YAML file uses the key names themselves. */
+export const ENV_KEYS = {
+  home: 'ROAS_HOME',
+  databaseUrl: 'DATABASE_URL',
+  logLevel: 'LOG_LEVEL',
+  environment: 'NODE_ENV',
+} as const satisfies Record<keyof Config, string>;
+
+const SECRET_KEYS: ReadonlySet<keyof Config> = new Set(['databaseUrl']);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function readConfigFile(file: string, required: boolean): Record<string, unknown> {
+  if (!existsSync(file)) {
+    if (required) throw new ConfigError([`ROAS_CONFIG: file ${file} does not exist`]);
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`${file}: not valid YAML (${(error as Error).message.split('\n')[0]})`]);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError([`${file}: must be a mapping of keys to values`]);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Reads configuration once. Every bad key is reported together, named by where it came from
+ * (the environment variable or the file key); secret values are never echoed.
+ */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const explicitFile = env.ROAS_CONFIG;
+  const file = path.resolve(cwd, explicitFile ?? 'roas.config.yaml');
+  const fromFile = readConfigFile(file, explicitFile !== undefined);
+  const merged: Record<string, unknown> = { ...fromFile };
+  const origin = new Map<string, string>(
+    Object.keys(fromFile).map((key) => [key, `${path.basename(file)}: ${key}`]),
+  );
+  for (const [key, variable] of Object.entries(ENV_KEYS)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') {
+      merged[key] = value;
+      origin.set(key, variable);
+    }
+  }
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => `${path.basename(file)}: unknown key "${key}"`).join('\n  - ');
+      }
+      const key = String(issue.path[0] ?? '');
+      return `${origin.get(key) ?? key}: ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const config = result.data;
+  return Object.freeze({ ...config, home: path.resolve(cwd, config.home) });
+}
+
+/** The configuration with secrets masked, for `roas config` and logs. */
+export function describeConfig(config: Config): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const key of Object.keys(ENV_KEYS) as (keyof Config)[]) {
+    const value = config[key];
+    out[key] = value === undefined ? null : SECRET_KEYS.has(key) ? redactUrl(String(value)) : String(value);
+  }
+  return out;
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, (_all, user: string) => `//${user}:***@`);
+}
