@@ -189,13 +189,19 @@ async function resolveAccount(
   return { id: csvAccountId(externalId, name), name, currency, isNew: true, externalId };
 }
 
-function refId(
-  accountId: string,
-  level: 'campaign' | 'adset' | 'ad',
-  ref: EntityRef,
-  names: string[],
-): string {
-  return ref.id ?? nameKeyedId(accountId, level, names);
+/** Entity ids for one import; name-keyed ids are hashed once per object, not once per row. */
+function createIdResolver(accountId: string) {
+  const cache = new Map<string, string>();
+  return (level: 'campaign' | 'adset' | 'ad', ref: EntityRef, names: readonly string[]): string => {
+    if (ref.id !== null) return ref.id;
+    const key = `${level}\u0000${names.join('\u0000')}`;
+    let id = cache.get(key);
+    if (id === undefined) {
+      id = nameKeyedId(accountId, level, names);
+      cache.set(key, id);
+    }
+    return id;
+  };
 }
 
 /** Turns parsed rows into entity upserts and insight upserts, with ids stable across imports. */
@@ -205,6 +211,7 @@ function planRows(parsed: ParsedExport, accountId: string) {
   const adRows = new Map<string, AdUpsert>();
   const insightRows: InsightUpsert[] = [];
   const levelEntities = new Set<string>();
+  const refId = createIdResolver(accountId);
 
   for (const row of parsed.rows) {
     const names: string[] = [];
@@ -213,7 +220,7 @@ function planRows(parsed: ParsedExport, accountId: string) {
     let adId: string | null = null;
     if (row.campaign) {
       names.push(row.campaign.name);
-      campaignId = refId(accountId, 'campaign', row.campaign, names);
+      campaignId = refId('campaign', row.campaign, names);
       campaignRows.set(campaignId, {
         id: campaignId,
         accountId,
@@ -223,7 +230,7 @@ function planRows(parsed: ParsedExport, accountId: string) {
     }
     if (row.adset) {
       names.push(row.adset.name);
-      adsetId = refId(accountId, 'adset', row.adset, names);
+      adsetId = refId('adset', row.adset, names);
       adsetRows.set(adsetId, {
         id: adsetId,
         accountId,
@@ -234,7 +241,7 @@ function planRows(parsed: ParsedExport, accountId: string) {
     }
     if (row.ad) {
       names.push(row.ad.name);
-      adId = refId(accountId, 'ad', row.ad, names);
+      adId = refId('ad', row.ad, names);
       adRows.set(adId, {
         id: adId,
         accountId,

@@ -46,15 +46,13 @@ describeEachEngine('migrations', (get) => {
 
   it('keep money exact and budgets as bigint minor units', async () => {
     const { db } = get();
-    await db
-      .insert(accounts)
-      .values({
-        id: 'act_2',
-        source: 'meta',
-        name: 'Big',
-        currency: 'IDR',
-        spendCapMinor: 9_007_199_254_740_993n,
-      });
+    await db.insert(accounts).values({
+      id: 'act_2',
+      source: 'meta',
+      name: 'Big',
+      currency: 'IDR',
+      spendCapMinor: 9_007_199_254_740_993n,
+    });
     const [row] = await db
       .select()
       .from(accounts)

@@ -34,12 +34,45 @@ const METRIC_COLUMNS = [
   'checkouts_initiated',
 ] as const;
 
-// 16 parameters a row keeps a 1,000-row batch far below PostgreSQL's 65,535-parameter limit.
-const BATCH_ROWS = 1000;
+// Rows travel as one array per column through unnest(), so a batch costs 15 parameters however long it is.
+const BATCH_ROWS = 5000;
 
-function rowValues(row: InsightUpsert, now: Date): SQL {
-  const t = row.totals;
-  return sql`(${row.entityId}, ${row.accountId}, ${row.dateStart}, ${row.dateStop}, ${formatMicros(t.spend)}, ${formatMicros(t.revenue)}, ${t.purchases}, ${t.impressions}, ${t.reach}, ${t.linkClicks}, ${t.addsToCart}, ${t.checkoutsInitiated}, ${row.attributionSetting}, ${row.source}, ${now}, ${now}, ${now})`;
+function columnArrays(batch: readonly InsightUpsert[]) {
+  const n = batch.length;
+  const cols = {
+    entity: new Array<string>(n),
+    account: new Array<string>(n),
+    start: new Array<string>(n),
+    stop: new Array<string>(n),
+    spend: new Array<string>(n),
+    revenue: new Array<string>(n),
+    purchases: new Array<number>(n),
+    impressions: new Array<number>(n),
+    reach: new Array<number>(n),
+    linkClicks: new Array<number>(n),
+    addsToCart: new Array<number>(n),
+    checkouts: new Array<number>(n),
+    attribution: new Array<string | null>(n),
+    source: new Array<string>(n),
+  };
+  batch.forEach((row, i) => {
+    const t = row.totals;
+    cols.entity[i] = row.entityId;
+    cols.account[i] = row.accountId;
+    cols.start[i] = row.dateStart;
+    cols.stop[i] = row.dateStop;
+    cols.spend[i] = formatMicros(t.spend);
+    cols.revenue[i] = formatMicros(t.revenue);
+    cols.purchases[i] = t.purchases;
+    cols.impressions[i] = t.impressions;
+    cols.reach[i] = t.reach;
+    cols.linkClicks[i] = t.linkClicks;
+    cols.addsToCart[i] = t.addsToCart;
+    cols.checkouts[i] = t.checkoutsInitiated;
+    cols.attribution[i] = row.attributionSetting;
+    cols.source[i] = row.source;
+  });
+  return cols;
 }
 
 /**
@@ -59,29 +92,38 @@ export async function upsertInsights(
   const oldMetrics = sql.raw(METRIC_COLUMNS.map((c) => `"${table}"."${c}"`).join(', '));
   const newMetrics = sql.raw(METRIC_COLUMNS.map((c) => `excluded."${c}"`).join(', '));
   const updates = sql.raw(METRIC_COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(', '));
+  const nowIso = now.toISOString();
   for (let offset = 0; offset < rows.length; offset += BATCH_ROWS) {
     const batch = rows.slice(offset, offset + BATCH_ROWS);
-    const outcomes = await queryRows<{ inserted: boolean; changed: boolean }>(
+    const c = columnArrays(batch);
+    const p = (values: unknown[]) => sql.param(values);
+    const [outcome] = await queryRows<{ inserted: number; changed: number; total: number }>(
       db,
       sql`
-      insert into ${tableSql} (${sql.raw(`"${key}"`)}, account_id, date_start, date_stop, ${sql.raw(METRIC_COLUMNS.map((c) => `"${c}"`).join(', '))}, attribution_setting, source, first_seen_at, last_seen_at, changed_at)
-      values ${sql.join(
-        batch.map((row) => rowValues(row, now)),
-        sql`, `,
-      )}
+      with written as (
+      insert into ${tableSql} (${sql.raw(`"${key}"`)}, account_id, date_start, date_stop, ${sql.raw(METRIC_COLUMNS.map((col) => `"${col}"`).join(', '))}, attribution_setting, source, first_seen_at, last_seen_at, changed_at)
+      select u.*, ${nowIso}::timestamptz, ${nowIso}::timestamptz, ${nowIso}::timestamptz
+      from unnest(${p(c.entity)}::text[], ${p(c.account)}::text[], ${p(c.start)}::date[], ${p(c.stop)}::date[],
+                  ${p(c.spend)}::numeric[], ${p(c.revenue)}::numeric[], ${p(c.purchases)}::int[], ${p(c.impressions)}::int[],
+                  ${p(c.reach)}::int[], ${p(c.linkClicks)}::int[], ${p(c.addsToCart)}::int[], ${p(c.checkouts)}::int[],
+                  ${p(c.attribution)}::text[], ${p(c.source)}::text[]) as u
       on conflict (${sql.raw(`"${key}"`)}, date_start, date_stop) do update set
         ${updates},
         attribution_setting = excluded.attribution_setting,
         source = excluded.source,
         last_seen_at = excluded.last_seen_at,
         changed_at = case when (${oldMetrics}) is distinct from (${newMetrics}) then excluded.changed_at else ${tableSql}.changed_at end
-      returning (xmax = 0) as inserted, (changed_at = ${now}) as changed`,
+      returning (xmax = 0) as inserted, (changed_at = ${nowIso}::timestamptz) as changed)
+      select count(*) filter (where inserted)::int as inserted,
+             count(*) filter (where not inserted and changed)::int as changed,
+             count(*)::int as total
+      from written`,
     );
-    for (const row of outcomes) {
-      if (row.inserted) counts.inserted++;
-      else if (row.changed) counts.changed++;
-      else counts.unchanged++;
-    }
+    const inserted = outcome?.inserted ?? 0;
+    const changed = outcome?.changed ?? 0;
+    counts.inserted += inserted;
+    counts.changed += changed;
+    counts.unchanged += (outcome?.total ?? 0) - inserted - changed;
     onBatch?.(offset + batch.length);
   }
   return counts;
