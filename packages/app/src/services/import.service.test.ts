@@ -1,3 +1,4 @@
+import { parseMicros } from '@roas/core';
 import { sql } from 'drizzle-orm';
 import { beforeEach, expect, it } from 'vitest';
 import { queryRows, type Db } from '../adapters/db/database.ts';
@@ -5,6 +6,7 @@ import { describeEachEngine } from '../../test/test-databases.ts';
 import { adsetDay, csv, DAILY_ADSET_HEADER } from '../../test/csv-builder.ts';
 import { CsvImportError } from '../import/csv-import-error.ts';
 import { UserError } from '../shared/errors.ts';
+import { generateAdsManagerSample } from '../import/sample-export.ts';
 import { importAdsManagerCsv } from './import.service.ts';
 import { buildReport } from './report.service.ts';
 
@@ -157,6 +159,23 @@ describeEachEngine('importAdsManagerCsv', (get) => {
     expect(report.rows).toHaveLength(1);
     expect(report.rows[0]).toMatchObject({ name: 'Boosted post', spend: 7, purchases: 1 });
   });
+
+  it('imports a 100,000-row daily export and stores exactly its totals', async () => {
+    const { db } = get();
+    const sample = generateAdsManagerSample({ rows: 100_000, seed: 11, level: 'ad', currency: 'USD' });
+    const summary = await importAdsManagerCsv(db, { text: sample.csv, fileName: 'big.csv', now: t0 });
+    expect(summary.rows).toBe(100_000);
+    expect(summary.stored.inserted).toBe(100_000);
+    const [stored] = await queryRows<{ n: string; spend: string; revenue: string; purchases: string }>(
+      db,
+      sql`select count(*)::text as n, sum(spend)::text as spend, sum(revenue)::text as revenue,
+                 sum(purchases)::text as purchases from ad_insights`,
+    );
+    expect(Number(stored?.n)).toBe(100_000);
+    expect(parseMicros(stored?.spend ?? '')).toBe(sample.totals.spend);
+    expect(parseMicros(stored?.revenue ?? '')).toBe(sample.totals.revenue);
+    expect(Number(stored?.purchases)).toBe(sample.totals.purchases);
+  }, 120_000);
 
   it('imports into a named account across files and keeps ids stable', async () => {
     const { db } = get();

@@ -1,5 +1,6 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
@@ -74,5 +75,22 @@ describe('PGlite data directory ownership', () => {
     }
     const again = await openDatabase({ engine: 'pglite', dataDir });
     await again.close();
+  });
+
+  it('takes over a lock left by a process that has died', async () => {
+    const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'roas-lock-')), 'pgdata');
+    const deadPid = 2 ** 22 + 12_345;
+    writeFileSync(
+      `${dataDir}.lock`,
+      JSON.stringify({
+        pid: deadPid,
+        hostname: hostname(),
+        command: 'roas serve',
+        startedAt: '2026-01-01T00:00:00Z',
+      }),
+    );
+    const database = await openDatabase({ engine: 'pglite', dataDir });
+    await database.close();
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
   });
 });

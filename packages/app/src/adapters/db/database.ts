@@ -89,6 +89,6 @@ export function databaseOptionsFor(config: {
 
 /** Runs raw SQL and returns its rows; both drivers answer with `{ rows }`, which the shared type hides. */
 export async function queryRows<Row extends Record<string, unknown>>(db: Db, query: SQL): Promise<Row[]> {
-  const result = (await db.execute(query)) as unknown as { rows: Row[] };
-  return result.rows;
+  const result: unknown = await db.execute(query);
+  return (result as { rows: Row[] }).rows;
 }

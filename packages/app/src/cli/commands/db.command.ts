@@ -7,7 +7,7 @@ export function registerDbCommand(program: Command): void {
     .description('apply pending migrations (they also run on every start)')
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
-      await runWithContext(async ({ database }) => {
+      await runWithContext(({ database }) => {
         const result = { engine: database.engine, location: database.location, migrated: true };
         console.log(
           options.json
