@@ -1,0 +1,51 @@
+/**
+ * Purchases per unit of spend, λ ~ Gamma(alpha, rate beta). `beta` is in currency units: the spend
+ * at which an ad set's own data and the account prior weigh the same.
+ */
+export type PurchaseRatePrior = { alpha: number; beta: number };
+
+export type SpendAndPurchases = { spend: number; purchases: number };
+
+/** Between-entity spread assumed when the data show none (lognormal σ ≈ 0.3). */
+const MIN_COEFFICIENT_OF_VARIATION = 0.3;
+/** Spread assumed when the data cannot say (decision-quality.md 1.2 measured about 0.68). */
+const DEFAULT_COEFFICIENT_OF_VARIATION = 0.65;
+
+/**
+ * Empirical-Bayes prior from sibling entities by the method of moments (decision-quality.md 1.2):
+ * m = Σy/Σs, v = [Σ(y - m s)² - m Σs] / Σs². Falls back to `fallbackRate` (for example 1 / target CPA)
+ * when the account has too little data.
+ */
+export function fitPurchaseRatePrior(
+  entities: readonly SpendAndPurchases[],
+  fallbackRate: number,
+): PurchaseRatePrior {
+  const withSpend = entities.filter((e) => e.spend > 0);
+  const totalSpend = withSpend.reduce((sum, e) => sum + e.spend, 0);
+  const totalPurchases = withSpend.reduce((sum, e) => sum + e.purchases, 0);
+  if (!(fallbackRate > 0)) throw new RangeError(`fallbackRate must be positive (${fallbackRate})`);
+  if (totalSpend <= 0 || totalPurchases < 3)
+    return priorFromMean(fallbackRate, DEFAULT_COEFFICIENT_OF_VARIATION);
+  const mean = totalPurchases / totalSpend;
+  if (withSpend.length < 3) return priorFromMean(mean, DEFAULT_COEFFICIENT_OF_VARIATION);
+  const squaredSpend = withSpend.reduce((sum, e) => sum + e.spend * e.spend, 0);
+  const dispersion = withSpend.reduce((sum, e) => sum + (e.purchases - mean * e.spend) ** 2, 0);
+  const variance = (dispersion - mean * totalSpend) / squaredSpend;
+  const cv = variance > 0 ? Math.sqrt(variance) / mean : 0;
+  return priorFromMean(mean, Math.max(MIN_COEFFICIENT_OF_VARIATION, cv));
+}
+
+/** A Gamma prior with the given mean and coefficient of variation: alpha = 1/cv², beta = alpha/mean. */
+export function priorFromMean(mean: number, coefficientOfVariation: number): PurchaseRatePrior {
+  const alpha = 1 / (coefficientOfVariation * coefficientOfVariation);
+  return { alpha, beta: alpha / mean };
+}
+
+/** Conjugate update: Gamma(alpha + purchases, beta + exposure). */
+export function updatePurchaseRate(
+  prior: PurchaseRatePrior,
+  purchases: number,
+  exposure: number,
+): PurchaseRatePrior {
+  return { alpha: prior.alpha + purchases, beta: prior.beta + exposure };
+}
