@@ -3,6 +3,7 @@ import { registerConfigCommand } from './commands/config.command.ts';
 import { registerDbCommand } from './commands/db.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
 import { registerReportCommand } from './commands/report.command.ts';
+import { registerSimulateCommand } from './commands/simulate.command.ts';
 import { registerStartCommand } from './commands/start.command.ts';
 import { describeCliError } from './errors.ts';
 
@@ -14,6 +15,7 @@ const program = new Command('roas')
 registerStartCommand(program);
 registerImportCommand(program);
 registerReportCommand(program);
+registerSimulateCommand(program);
 registerDbCommand(program);
 registerConfigCommand(program);
 

@@ -1,0 +1,43 @@
+import { createEqualPolicy } from './equal.ts';
+import { createGreedyPolicy } from './greedy.ts';
+import { createOraclePolicy } from './oracle.ts';
+import { createRulesPolicy } from './rules.ts';
+import type { AnyPolicy, PolicyContext, PolicyFactory } from './types.ts';
+
+/**
+ * Every policy the runner can build by name (names cross worker-thread boundaries; functions do not).
+ * Extension point: the decision-engine issue adds `engine: createEnginePolicy` here, an
+ * observation-only `Policy` wrapping core's decide(); nothing else in the runner changes.
+ */
+export const POLICY_FACTORIES = {
+  equal: createEqualPolicy,
+  rules: (context) => createRulesPolicy(context),
+  'rules-rebalance': (context) => createRulesPolicy(context, { rebalance: true }),
+  greedy: (context) => createGreedyPolicy(context),
+  oracle: (context) => createOraclePolicy(context),
+  'oracle-reported': (context) => createOraclePolicy(context, { track: 'reported' }),
+} as const satisfies Record<string, PolicyFactory>;
+
+/** A policy the runner can build by name. */
+export type PolicyName = keyof typeof POLICY_FACTORIES;
+
+/** The four policies of the benchmark's headline table. */
+export const DEFAULT_POLICIES = [
+  'equal',
+  'rules',
+  'greedy',
+  'oracle',
+] as const satisfies readonly PolicyName[];
+
+/** True for a registered policy name. */
+export function isPolicyName(name: string): name is PolicyName {
+  return Object.hasOwn(POLICY_FACTORIES, name);
+}
+
+/** Builds a registered policy for one run; throws on an unknown name, listing the known ones. */
+export function createPolicy(name: string, context: PolicyContext): AnyPolicy {
+  if (!isPolicyName(name)) {
+    throw new RangeError(`unknown policy "${name}" (known: ${Object.keys(POLICY_FACTORIES).join(', ')})`);
+  }
+  return POLICY_FACTORIES[name](context);
+}
