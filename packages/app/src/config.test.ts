@@ -57,6 +57,29 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ROAS_CONFIG: 'bad.yaml' }, cwd)).toThrow(/not valid YAML/);
   });
 
+  it('requires SECRET_KEY in production and masks secrets when described', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' }, emptyDir())).toThrow(
+      /SECRET_KEY: is required in production/,
+    );
+    const config = loadConfig(
+      { NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(32), META_APP_SECRET: 'shh' },
+      emptyDir(),
+    );
+    const described = describeConfig(config);
+    expect(described.secretKey).toBe('***');
+    expect(described.metaAppSecret).toBe('***');
+    expect(JSON.stringify(described)).not.toContain('shh');
+  });
+
+  it('reads numbers and URLs with their checks', () => {
+    const config = loadConfig({ PORT: '9001', META_GRAPH_URL: 'http://127.0.0.1:5555' }, emptyDir());
+    expect(config.port).toBe(9001);
+    expect(config.metaGraphUrl).toBe('http://127.0.0.1:5555');
+    expect(() => loadConfig({ PORT: '70000', META_API_VERSION: '26' }, emptyDir())).toThrow(
+      /PORT[\s\S]*META_API_VERSION/,
+    );
+  });
+
   it('masks the database password when described', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://roas:s3cret@127.0.0.1:5432/roas' }, emptyDir());
     expect(describeConfig(config).databaseUrl).toBe('postgres://roas:***@127.0.0.1:5432/roas');

@@ -13,8 +13,27 @@ const configSchema = z
       .optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
     environment: z.enum(['development', 'production', 'test']).default('development'),
+    port: z.coerce.number().int().min(1).max(65535).default(8000),
+    secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
+    metaAppId: z.string().regex(/^\d+$/, 'must be the numeric app id').optional(),
+    metaAppSecret: z.string().min(1).optional(),
+    metaRedirectUri: z.url('must be a full URL').optional(),
+    metaGraphUrl: z.url('must be a full URL').default('https://graph.facebook.com'),
+    metaApiVersion: z
+      .string()
+      .regex(/^v\d+\.\d+$/, 'must look like v26.0')
+      .default('v26.0'),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    if (config.environment === 'production' && config.secretKey === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['secretKey'],
+        message: 'is required in production (tokens are encrypted with it)',
+      });
+    }
+  });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
 
@@ -24,9 +43,16 @@ export const ENV_KEYS = {
   databaseUrl: 'DATABASE_URL',
   logLevel: 'LOG_LEVEL',
   environment: 'NODE_ENV',
+  port: 'PORT',
+  secretKey: 'SECRET_KEY',
+  metaAppId: 'META_APP_ID',
+  metaAppSecret: 'META_APP_SECRET',
+  metaRedirectUri: 'META_REDIRECT_URI',
+  metaGraphUrl: 'META_GRAPH_URL',
+  metaApiVersion: 'META_API_VERSION',
 } as const satisfies Record<keyof Config, string>;
 
-const SECRET_KEYS: ReadonlySet<keyof Config> = new Set(['databaseUrl']);
+const SECRET_KEYS: ReadonlySet<keyof Config> = new Set(['databaseUrl', 'secretKey', 'metaAppSecret']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -81,7 +107,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         return issue.keys.map((key) => `${path.basename(file)}: unknown key "${key}"`).join('\n  - ');
       }
       const key = String(issue.path[0] ?? '');
-      return `${origin.get(key) ?? key}: ${issue.message}`;
+      const variable = (ENV_KEYS as Record<string, string>)[key];
+      return `${origin.get(key) ?? variable ?? key}: ${issue.message}`;
     });
     throw new ConfigError(problems);
   }
@@ -94,7 +121,9 @@ export function describeConfig(config: Config): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   for (const key of Object.keys(ENV_KEYS) as (keyof Config)[]) {
     const value = config[key];
-    out[key] = value === undefined ? null : SECRET_KEYS.has(key) ? redactUrl(String(value)) : String(value);
+    if (value === undefined) out[key] = null;
+    else if (key === 'databaseUrl') out[key] = redactUrl(String(value));
+    else out[key] = SECRET_KEYS.has(key) ? '***' : String(value);
   }
   return out;
 }

@@ -49,7 +49,7 @@ describeEachEngine('importAdsManagerCsv', (get) => {
   const t1 = new Date('2026-04-02T10:00:00Z');
 
   beforeEach(async () => {
-    await get().db.execute(sql`truncate accounts cascade`);
+    await get().db.execute(sql`truncate accounts, insight_revisions cascade`);
   });
 
   it('stores entities and daily rows and reports the summary', async () => {
@@ -100,6 +100,26 @@ describeEachEngine('importAdsManagerCsv', (get) => {
     expect(rows[0]?.purchases).toBe(1);
     expect(new Date(rows[0]?.first_seen_at ?? 0).toISOString()).toBe(t0.toISOString());
     expect(new Date(rows[0]?.changed_at ?? 0).toISOString()).toBe(later.toISOString());
+
+    // Old days are not revision history when first seen; the restated day is, once.
+    const revisions = await queryRows<{ date: string; purchases: number }>(
+      db,
+      sql`select date::text as date, purchases from insight_revisions order by date`,
+    );
+    expect(revisions).toEqual([{ date: '2026-03-02', purchases: 1 }]);
+  });
+
+  it('records the first reading of young days, the start of their lag curve', async () => {
+    const { db } = get();
+    const justAfter = new Date('2026-03-04T08:00:00Z');
+    await importAdsManagerCsv(db, { text: MARCH, fileName: 'march.csv', now: justAfter });
+    expect(await count(db, 'insight_revisions')).toBe(4);
+    await importAdsManagerCsv(db, {
+      text: MARCH,
+      fileName: 'march.csv',
+      now: new Date('2026-03-05T08:00:00Z'),
+    });
+    expect(await count(db, 'insight_revisions')).toBe(4);
   });
 
   it('refuses a malformed file and leaves the database exactly as it was', async () => {

@@ -401,3 +401,47 @@ export const auditEvents = pgTable(
   },
   (t) => [index('audit_events_at_idx').on(t.at)],
 );
+
+/**
+ * Every reading of an insight row whose numbers differed from the previous one, with when it was
+ * read: the attribution-lag curve is learned from how purchases grow with the age of a day.
+ */
+export const insightRevisions = pgTable(
+  'insight_revisions',
+  {
+    level: text('level', { enum: ENTITY_LEVELS }).notNull(),
+    entityId: text('entity_id').notNull(),
+    accountId: text('account_id').notNull(),
+    date: date('date', { mode: 'string' }).notNull(),
+    observedAt: timestamp('observed_at', { withTimezone: true }).notNull(),
+    spend: money('spend'),
+    revenue: money('revenue'),
+    purchases: integer('purchases').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.level, t.entityId, t.date, t.observedAt] }),
+    index('insight_revisions_account_idx').on(t.accountId, t.date),
+  ],
+);
+
+export const SYNC_STATUSES = ['running', 'done', 'failed'] as const;
+
+/** One sync of one account; `checkpoint` records the finished steps so a killed sync resumes there. */
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: SYNC_STATUSES }).notNull(),
+    since: date('since', { mode: 'string' }).notNull(),
+    until: date('until', { mode: 'string' }).notNull(),
+    checkpoint: jsonb('checkpoint').$type<{ done: string[] }>().notNull().default({ done: [] }),
+    stats: jsonb('stats').$type<Record<string, number>>().notNull().default({}),
+    error: text('error'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('sync_runs_account_idx').on(t.accountId, t.startedAt)],
+);

@@ -378,7 +378,7 @@ export class GraphClient {
 
 function readErrorBody(parsed: unknown): GraphErrorBody | null {
   if (typeof parsed !== 'object' || parsed === null || !('error' in parsed)) return null;
-  const error = (parsed).error;
+  const error = parsed.error;
   if (typeof error !== 'object' || error === null) return { code: 1, message: String(error) };
   const e = error as Record<string, unknown>;
   return {
@@ -440,9 +440,6 @@ export function parseGraph<S extends z.ZodType>(schema: S, value: unknown, what:
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.length ? issue.path.join('.') : '(root)';
-  const id =
-    typeof value === 'object' && value !== null && 'id' in value
-      ? ` ${String((value).id)}`
-      : '';
+  const id = typeof value === 'object' && value !== null && 'id' in value ? ` ${String(value.id)}` : '';
   throw new GraphShapeError(`${what}${id}`, field, issue?.message ?? 'is invalid');
 }

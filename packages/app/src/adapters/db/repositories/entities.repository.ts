@@ -1,61 +1,62 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../database.ts';
-import { ads, adsets, campaigns } from '../schema.ts';
+import { queryRows, type Db } from '../database.ts';
 
 export type CampaignUpsert = { id: string; accountId: string; externalId: string | null; name: string };
 export type AdsetUpsert = CampaignUpsert & { campaignId: string | null };
 export type AdUpsert = AdsetUpsert & { adsetId: string | null };
 
-const CHUNK = 1000;
+// One array per column through unnest(): a few parameters per call however many objects there are.
+const CHUNK = 5000;
 
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
   return out;
 }
+
+const param = (values: unknown[]) => sql.param(values);
 
 // Names change in Ads Manager; the latest import wins. Parents are kept when the new row lacks them.
 export async function upsertCampaigns(db: Db, rows: readonly CampaignUpsert[], now: Date): Promise<void> {
   for (const chunk of chunks(rows)) {
-    await db
-      .insert(campaigns)
-      .values(chunk.map((row) => ({ ...row, createdAt: now, updatedAt: now })))
-      .onConflictDoUpdate({
-        target: campaigns.id,
-        set: { name: sql`excluded.name`, updatedAt: now },
-      });
+    await queryRows(
+      db,
+      sql`insert into campaigns (id, account_id, external_id, name, created_at, updated_at)
+        select u.*, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+        from unnest(${param(chunk.map((r) => r.id))}::text[], ${param(chunk.map((r) => r.accountId))}::text[],
+                    ${param(chunk.map((r) => r.externalId))}::text[], ${param(chunk.map((r) => r.name))}::text[]) as u
+        on conflict (id) do update set name = excluded.name, updated_at = excluded.updated_at`,
+    );
   }
 }
 
 export async function upsertAdsets(db: Db, rows: readonly AdsetUpsert[], now: Date): Promise<void> {
   for (const chunk of chunks(rows)) {
-    await db
-      .insert(adsets)
-      .values(chunk.map((row) => ({ ...row, createdAt: now, updatedAt: now })))
-      .onConflictDoUpdate({
-        target: adsets.id,
-        set: {
-          name: sql`excluded.name`,
-          campaignId: sql`coalesce(excluded.campaign_id, ${adsets.campaignId})`,
-          updatedAt: now,
-        },
-      });
+    await queryRows(
+      db,
+      sql`insert into adsets (id, account_id, campaign_id, external_id, name, created_at, updated_at)
+        select u.*, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+        from unnest(${param(chunk.map((r) => r.id))}::text[], ${param(chunk.map((r) => r.accountId))}::text[],
+                    ${param(chunk.map((r) => r.campaignId))}::text[], ${param(chunk.map((r) => r.externalId))}::text[],
+                    ${param(chunk.map((r) => r.name))}::text[]) as u
+        on conflict (id) do update set name = excluded.name,
+          campaign_id = coalesce(excluded.campaign_id, adsets.campaign_id), updated_at = excluded.updated_at`,
+    );
   }
 }
 
 export async function upsertAds(db: Db, rows: readonly AdUpsert[], now: Date): Promise<void> {
   for (const chunk of chunks(rows)) {
-    await db
-      .insert(ads)
-      .values(chunk.map((row) => ({ ...row, createdAt: now, updatedAt: now })))
-      .onConflictDoUpdate({
-        target: ads.id,
-        set: {
-          name: sql`excluded.name`,
-          campaignId: sql`coalesce(excluded.campaign_id, ${ads.campaignId})`,
-          adsetId: sql`coalesce(excluded.adset_id, ${ads.adsetId})`,
-          updatedAt: now,
-        },
-      });
+    await queryRows(
+      db,
+      sql`insert into ads (id, account_id, campaign_id, adset_id, external_id, name, created_at, updated_at)
+        select u.*, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+        from unnest(${param(chunk.map((r) => r.id))}::text[], ${param(chunk.map((r) => r.accountId))}::text[],
+                    ${param(chunk.map((r) => r.campaignId))}::text[], ${param(chunk.map((r) => r.adsetId))}::text[],
+                    ${param(chunk.map((r) => r.externalId))}::text[], ${param(chunk.map((r) => r.name))}::text[]) as u
+        on conflict (id) do update set name = excluded.name,
+          campaign_id = coalesce(excluded.campaign_id, ads.campaign_id),
+          adset_id = coalesce(excluded.adset_id, ads.adset_id), updated_at = excluded.updated_at`,
+    );
   }
 }

@@ -34,6 +34,9 @@ const METRIC_COLUMNS = [
   'checkouts_initiated',
 ] as const;
 
+// Days younger than this are still collecting late conversions (7-day click window, plus a day of slack).
+const REVISION_AGE_DAYS = 8;
+
 // Rows travel as one array per column through unnest(), so a batch costs 15 parameters however long it is.
 const BATCH_ROWS = 5000;
 
@@ -93,6 +96,8 @@ export async function upsertInsights(
   const newMetrics = sql.raw(METRIC_COLUMNS.map((c) => `excluded."${c}"`).join(', '));
   const updates = sql.raw(METRIC_COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(', '));
   const nowIso = now.toISOString();
+  const keySql = sql.raw(`"${key}"`);
+  const metricList = sql.raw(METRIC_COLUMNS.map((col) => `"${col}"`).join(', '));
   for (let offset = 0; offset < rows.length; offset += BATCH_ROWS) {
     const batch = rows.slice(offset, offset + BATCH_ROWS);
     const c = columnArrays(batch);
@@ -101,19 +106,29 @@ export async function upsertInsights(
       db,
       sql`
       with written as (
-      insert into ${tableSql} (${sql.raw(`"${key}"`)}, account_id, date_start, date_stop, ${sql.raw(METRIC_COLUMNS.map((col) => `"${col}"`).join(', '))}, attribution_setting, source, first_seen_at, last_seen_at, changed_at)
-      select u.*, ${nowIso}::timestamptz, ${nowIso}::timestamptz, ${nowIso}::timestamptz
-      from unnest(${p(c.entity)}::text[], ${p(c.account)}::text[], ${p(c.start)}::date[], ${p(c.stop)}::date[],
-                  ${p(c.spend)}::numeric[], ${p(c.revenue)}::numeric[], ${p(c.purchases)}::int[], ${p(c.impressions)}::int[],
-                  ${p(c.reach)}::int[], ${p(c.linkClicks)}::int[], ${p(c.addsToCart)}::int[], ${p(c.checkouts)}::int[],
-                  ${p(c.attribution)}::text[], ${p(c.source)}::text[]) as u
-      on conflict (${sql.raw(`"${key}"`)}, date_start, date_stop) do update set
-        ${updates},
-        attribution_setting = excluded.attribution_setting,
-        source = excluded.source,
-        last_seen_at = excluded.last_seen_at,
-        changed_at = case when (${oldMetrics}) is distinct from (${newMetrics}) then excluded.changed_at else ${tableSql}.changed_at end
-      returning (xmax = 0) as inserted, (changed_at = ${nowIso}::timestamptz) as changed)
+        insert into ${tableSql} (${keySql}, account_id, date_start, date_stop, ${metricList}, attribution_setting, source, first_seen_at, last_seen_at, changed_at)
+        select u.*, ${nowIso}::timestamptz, ${nowIso}::timestamptz, ${nowIso}::timestamptz
+        from unnest(${p(c.entity)}::text[], ${p(c.account)}::text[], ${p(c.start)}::date[], ${p(c.stop)}::date[],
+                    ${p(c.spend)}::numeric[], ${p(c.revenue)}::numeric[], ${p(c.purchases)}::int[], ${p(c.impressions)}::int[],
+                    ${p(c.reach)}::int[], ${p(c.linkClicks)}::int[], ${p(c.addsToCart)}::int[], ${p(c.checkouts)}::int[],
+                    ${p(c.attribution)}::text[], ${p(c.source)}::text[]) as u
+        on conflict (${keySql}, date_start, date_stop) do update set
+          ${updates},
+          attribution_setting = excluded.attribution_setting,
+          source = excluded.source,
+          last_seen_at = excluded.last_seen_at,
+          changed_at = case when (${oldMetrics}) is distinct from (${newMetrics}) then excluded.changed_at else ${tableSql}.changed_at end
+        returning ${keySql} as entity_id, account_id, date_start, date_stop, spend, revenue, purchases,
+                  (xmax = 0) as inserted, (changed_at = ${nowIso}::timestamptz) as changed),
+      -- Late conversions show as changes; a young day's first reading is the start of its curve.
+      revised as (
+        insert into insight_revisions (level, entity_id, account_id, date, observed_at, spend, revenue, purchases)
+        select ${level}, entity_id, account_id, date_start, ${nowIso}::timestamptz, spend, revenue, purchases
+        from written
+        where date_start = date_stop
+          and ((not inserted and changed)
+               or (inserted and date_start >= (${nowIso}::timestamptz)::date - ${REVISION_AGE_DAYS}::int))
+        on conflict do nothing)
       select count(*) filter (where inserted)::int as inserted,
              count(*) filter (where not inserted and changed)::int as changed,
              count(*)::int as total
