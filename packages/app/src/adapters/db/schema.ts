@@ -445,3 +445,11 @@ export const syncRuns = pgTable(
   },
   (t) => [index('sync_runs_account_idx').on(t.accountId, t.startedAt)],
 );
+
+/** OAuth `state` values handed out and not yet used; a callback consumes its row, so a replay fails. */
+export const oauthStates = pgTable('oauth_states', {
+  nonceHash: text('nonce_hash').primaryKey(),
+  returnTo: text('return_to'),
+  createdAt: createdAt(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
