@@ -19,6 +19,7 @@ const configSchema = z
     metaAppSecret: z.string().min(1).optional(),
     metaRedirectUri: z.url('must be a full URL').optional(),
     metaGraphUrl: z.url('must be a full URL').default('https://graph.facebook.com'),
+    metaDialogUrl: z.url('must be a full URL').default('https://www.facebook.com'),
     metaApiVersion: z
       .string()
       .regex(/^v\d+\.\d+$/, 'must look like v26.0')
@@ -49,6 +50,7 @@ export const ENV_KEYS = {
   metaAppSecret: 'META_APP_SECRET',
   metaRedirectUri: 'META_REDIRECT_URI',
   metaGraphUrl: 'META_GRAPH_URL',
+  metaDialogUrl: 'META_DIALOG_URL',
   metaApiVersion: 'META_API_VERSION',
 } as const satisfies Record<keyof Config, string>;
 

@@ -1,14 +1,40 @@
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from './config.ts';
 import { databaseOptionsFor, openDatabase, type Database } from './adapters/db/database.ts';
+import { SecretBox } from './adapters/crypto/secret-box.ts';
+import { deriveStateKey, resolveSecretKey } from './adapters/crypto/secret-key.ts';
+import { GraphClient, type GraphClientOptions } from './adapters/meta/graph-client.ts';
+import type { MetaConnectDeps } from './services/meta-connect.service.ts';
 
 /** Everything a command, route or job needs, built in one place from the configuration. */
 export type AppContext = {
   config: Config;
   logger: Logger;
   database: Database;
+  secrets: SecretBox;
+  /** Everything the Meta connect and sync services need, built from the configuration. */
+  meta: MetaConnectDeps;
   close(): Promise<void>;
 };
+
+/** A Graph client for one token, with the configured host and version; options override for tests. */
+export function graphClientFactory(
+  config: Config,
+  logger: Logger,
+  overrides: Partial<GraphClientOptions> = {},
+) {
+  return (token: string) =>
+    new GraphClient({
+      baseUrl: config.metaGraphUrl,
+      apiVersion: config.metaApiVersion,
+      accessToken: token,
+      appSecret: token.includes('|') ? undefined : config.metaAppSecret,
+      onEvent: (event) => {
+        if (event.type !== 'response') logger.debug(event, 'graph api');
+      },
+      ...overrides,
+    });
+}
 
 export function createLogger(config: Config): Logger {
   // Logs go to stderr so `--json` output on stdout stays machine-readable.
@@ -32,5 +58,25 @@ export async function createContext(config: Config = loadConfig()): Promise<AppC
     throw error;
   }
   logger.debug({ engine: database.engine, location: database.location }, 'database ready');
-  return { config, logger, database, close: () => database.close() };
+  const secretKey = resolveSecretKey(config);
+  const secrets = new SecretBox(secretKey);
+  const { metaAppId, metaAppSecret, metaRedirectUri } = config;
+  const meta: MetaConnectDeps = {
+    db: database.db,
+    secrets,
+    stateKey: deriveStateKey(secretKey),
+    app:
+      metaAppId && metaAppSecret && metaRedirectUri
+        ? {
+            id: metaAppId,
+            secret: metaAppSecret,
+            redirectUri: metaRedirectUri,
+            dialogUrl: config.metaDialogUrl,
+            apiVersion: config.metaApiVersion,
+          }
+        : null,
+    graphFor: graphClientFactory(config, logger),
+    now: () => new Date(),
+  };
+  return { config, logger, database, secrets, meta, close: () => database.close() };
 }

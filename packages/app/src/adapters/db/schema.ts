@@ -46,6 +46,9 @@ export const accounts = pgTable('accounts', {
   killSwitchReason: text('kill_switch_reason'),
   tokenCiphertext: text('token_ciphertext'),
   tokenExpiresAt: timestamp('token_expires_at', { withTimezone: true }),
+  tokenScopes: jsonb('token_scopes').$type<string[]>(),
+  /** Why syncing stopped (for example an expired token); cleared by a successful sync. */
+  syncBlockedReason: text('sync_blocked_reason'),
   lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),

@@ -4,3 +4,6 @@ CREATE TABLE "oauth_states" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL
 );
+--> statement-breakpoint
+ALTER TABLE "accounts" ADD COLUMN "token_scopes" jsonb;--> statement-breakpoint
+ALTER TABLE "accounts" ADD COLUMN "sync_blocked_reason" text;
