@@ -37,11 +37,9 @@ export function buildHttpApp(context: AppContext): FastifyInstance {
       .send({ error: { code: 'internal', message: 'something went wrong on our side; it has been logged' } });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send({
-        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
-      }),
+    reply.status(404).send({
+      error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+    }),
   );
 
   app.get('/api/health', () => ({ ok: true, database: context.database.engine }));

@@ -4,6 +4,7 @@ import type { Db } from '../adapters/db/database.ts';
 import { accounts, oauthStates } from '../adapters/db/schema.ts';
 import type { SecretBox } from '../adapters/crypto/secret-box.ts';
 import type { GraphClient } from '../adapters/meta/graph-client.ts';
+import { GraphApiError } from '../adapters/meta/graph-errors.ts';
 import {
   adAccountSchema,
   debugTokenSchema,
@@ -174,9 +175,17 @@ export async function connectWithToken(
   options: { onlyAccount?: string; debugWith?: string } = {},
 ): Promise<ConnectedAccount[]> {
   const graph = deps.graphFor(token);
+  // The app token can inspect any token, expired ones included; without an app the token inspects itself.
+  const inspector = options.debugWith ?? (deps.app ? `${deps.app.id}|${deps.app.secret}` : token);
   const debug = await deps
-    .graphFor(options.debugWith ?? token)
-    .get('debug_token', { input_token: token }, debugTokenSchema, 'token');
+    .graphFor(inspector)
+    .get('debug_token', { input_token: token }, debugTokenSchema, 'token')
+    .catch((error: unknown) => {
+      if (error instanceof GraphApiError && error.kind === 'token') {
+        throw new MetaConnectError('token_invalid', `Meta refused the token: ${error.message}`);
+      }
+      throw error;
+    });
   if (!debug.data.is_valid) {
     throw new MetaConnectError(
       'token_invalid',
