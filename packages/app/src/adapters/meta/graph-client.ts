@@ -1,12 +1,14 @@
 import { createHmac } from 'node:crypto';
 import type { z } from 'zod';
 import {
+  AsyncReportError,
   CircuitOpenError,
   GraphApiError,
   GraphNetworkError,
   GraphShapeError,
   type GraphErrorBody,
 } from './graph-errors.ts';
+import { reportRunCreatedSchema, reportRunSchema } from './graph-schemas.ts';
 import { readUsage, type GraphUsage } from './graph-usage.ts';
 
 export type GraphClientOptions = {
@@ -146,6 +148,49 @@ export class GraphClient {
       url = next ? this.checkedNext(next) : null;
       query = null;
     }
+  }
+
+  /**
+   * An async insights report (meta-graph-api.md 4): create the run, poll it until Meta says it is
+   * complete, then page its rows. A failed or skipped run is an AsyncReportError for the caller to
+   * fall back on (smaller synchronous queries).
+   */
+  async *reportRows<S extends z.ZodType>(
+    accountId: string,
+    params: GraphParams,
+    itemSchema: S,
+    what: string,
+    poll: { intervalMs?: number; maxWaitMs?: number } = {},
+  ): AsyncGenerator<z.infer<S>> {
+    const created = await this.post(
+      `${accountId}/insights`,
+      params,
+      reportRunCreatedSchema,
+      `${what} report run`,
+    );
+    const intervalMs = poll.intervalMs ?? 2_000;
+    const deadline = this.options.now() + (poll.maxWaitMs ?? 30 * 60_000);
+    for (let polls = 0; ; polls++) {
+      const run = await this.get(
+        created.report_run_id,
+        { fields: 'id,async_status,async_percent_completion' },
+        reportRunSchema,
+        `report run`,
+      );
+      if (run.async_status === 'Job Completed') break;
+      if (run.async_status === 'Job Failed' || run.async_status === 'Job Skipped') {
+        throw new AsyncReportError(created.report_run_id, run.async_status, run.error_message ?? null);
+      }
+      if (this.options.now() > deadline) throw new AsyncReportError(created.report_run_id, 'timed out', null);
+      // Poll quickly at first, then back off to a minute: long jobs need no tight polling.
+      await this.options.sleep(Math.min(60_000, intervalMs * 1.5 ** Math.min(polls, 10)));
+    }
+    yield* this.paginate(
+      `${created.report_run_id}/insights`,
+      { limit: params.limit ?? 500 },
+      itemSchema,
+      what,
+    );
   }
 
   /** Runs up to 50 requests per call; null entries (not processed) are retried, per-item errors returned. */

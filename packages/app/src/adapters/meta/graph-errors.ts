@@ -123,3 +123,15 @@ export class GraphShapeError extends Error {
     this.name = 'GraphShapeError';
   }
 }
+
+/** An async insights report run that Meta failed, skipped, or did not finish in time. */
+export class AsyncReportError extends Error {
+  constructor(
+    readonly reportRunId: string,
+    readonly status: string,
+    readonly detail: string | null,
+  ) {
+    super(`insights report run ${reportRunId}: ${status}${detail ? ` (${detail})` : ''}`);
+    this.name = 'AsyncReportError';
+  }
+}
