@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { format } from 'prettier';
 import { runBenchmark } from '@roas/sim';
 import { renderBenchmark } from '../src/cli/commands/simulate.command.ts';
 
@@ -43,4 +44,5 @@ const updated =
   from >= 0 && to > from
     ? `${doc.slice(0, from)}${body}${doc.slice(to + END.length)}`
     : `${doc.trimEnd()}\n\n## Simulated market: policy benchmark\n\n${body}\n`;
-writeFileSync(DOC, updated);
+// Formatted as the repository formats Markdown, so `npm run check` stays green after a run.
+writeFileSync(DOC, await format(updated, { parser: 'markdown', singleQuote: true, printWidth: 110 }));
