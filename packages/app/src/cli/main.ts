@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { registerAccountsCommand } from './commands/accounts.command.ts';
 import { registerConfigCommand } from './commands/config.command.ts';
+import { registerFakeMetaCommand } from './commands/fake-meta.command.ts';
+import { registerSyncCommand } from './commands/sync.command.ts';
 import { registerDbCommand } from './commands/db.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
 import { registerReportCommand } from './commands/report.command.ts';
@@ -16,6 +19,9 @@ registerStartCommand(program);
 registerImportCommand(program);
 registerReportCommand(program);
 registerSimulateCommand(program);
+registerAccountsCommand(program);
+registerSyncCommand(program);
+registerFakeMetaCommand(program);
 registerDbCommand(program);
 registerConfigCommand(program);
 
