@@ -257,6 +257,24 @@ export class GraphApp {
     );
   }
 
+  // Paging re-asks the same query once per page; answers change only when the day advances or a write lands.
+  private readonly insightsCache = new Map<string, ReturnType<typeof computeInsights>>();
+
+  private cachedInsights(
+    scope: InsightsScope,
+    query: ReturnType<typeof parseInsightsQuery>,
+  ): ReturnType<typeof computeInsights> {
+    const key = JSON.stringify([this.account.day, this.account.writeLog.length, scope, query]);
+    let rows = this.insightsCache.get(key);
+    if (rows === undefined) {
+      rows = computeInsights(this.account, scope, query);
+      if (this.insightsCache.size >= 8)
+        this.insightsCache.delete(this.insightsCache.keys().next().value ?? '');
+      this.insightsCache.set(key, rows);
+    }
+    return rows;
+  }
+
   private insights(
     request: GraphRequest,
     scope: InsightsScope,
@@ -266,7 +284,7 @@ export class GraphApp {
     this.requireScope(token, 'read');
     const calendar = { today: this.account.today, firstDate: this.account.scenario.startDate };
     const query = parseInsightsQuery(request.params, calendar, defaultLevel);
-    const rows = computeInsights(this.account, scope, query);
+    const rows = this.cachedInsights(scope, query);
     if (request.method === 'GET') return this.page(rows, request);
     const run = this.runs.create({
       accountId: this.account.accountId,

@@ -138,7 +138,7 @@ export const scenarioSchema = z
     name: z.string().min(1).default('custom'),
     description: z.string().default(''),
     /** N, the number of ad sets in the account. */
-    adSets: z.number().int().min(1).max(200).default(12),
+    adSets: z.number().int().min(1).max(5000).default(12),
     adsPerAdSet: z
       .object({
         min: z.number().int().min(1).max(4).default(1),

@@ -107,6 +107,20 @@ describe('GraphClient', () => {
     expect(seen[1]?.url.searchParams.get('after')).toBe('X');
   });
 
+  it('requests the next page while the current one is consumed, and tolerates stopping early', async () => {
+    script = [
+      { body: { data: [{ id: '1', name: 'a' }], paging: { next: `${base}/v26.0/act_1/ads?after=X` } } },
+      error(100, 'Invalid parameter'),
+    ];
+    const { graph } = client();
+    for await (const first of graph.paginate('act_1/ads', {}, item, 'ads')) {
+      expect(first.id).toBe('1');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(seen).toHaveLength(2);
+      break;
+    }
+  });
+
   it('encodes object parameters as JSON strings', async () => {
     script = [{ body: { data: [] } }];
     const { graph } = client();

@@ -41,7 +41,9 @@ export type GraphClientOptions = {
 export type GraphEvent =
   | { type: 'response'; path: string; status: number; usage: GraphUsage; ms: number }
   | { type: 'retry'; path: string; attempt: number; delayMs: number; reason: string }
-  | { type: 'pace'; accountKey: string; delayMs: number; usagePercent: number };
+  | { type: 'pace'; accountKey: string; delayMs: number; usagePercent: number }
+  /** How long a paging consumer waited for its next page (network time not hidden by prefetching). */
+  | { type: 'page-wait'; path: string; ms: number };
 
 export type GraphParams = Record<
   string,
@@ -130,23 +132,33 @@ export class GraphClient {
     return parseGraph(schema, body, what);
   }
 
-  /** Every item of a paged edge, following `next` verbatim until it is absent (empty pages included). */
+  /**
+   * Every item of a paged edge, following `next` verbatim until it is absent (empty pages included).
+   * The next page is requested as soon as the current one arrives, so storing one page overlaps the
+   * network time of the next; requests themselves stay one at a time.
+   */
   async *paginate<S extends z.ZodType>(
     path: string,
     params: GraphParams,
     itemSchema: S,
     what: string,
   ): AsyncGenerator<z.infer<S>> {
-    let url: URL | null = this.url(path);
-    let query: GraphParams | null = params;
-    while (url !== null) {
-      const body = await this.request('GET', url, query);
+    // Marked handled at once: a prefetched page may fail before the consumer comes back to await it.
+    const fetchPage = (url: URL, query: GraphParams | null) => {
+      const request = this.request('GET', url, query);
+      request.catch(() => undefined);
+      return request;
+    };
+    let pending: Promise<unknown> | null = fetchPage(this.url(path), params);
+    while (pending !== null) {
+      const waitStarted = this.options.now();
+      const body = await pending;
+      this.options.onEvent?.({ type: 'page-wait', path, ms: this.options.now() - waitStarted });
       const page = parsePage(body, what);
+      const next = page.paging?.next;
+      pending = next ? fetchPage(this.checkedNext(next), null) : null;
       for (const [index, item] of page.data.entries())
         yield parseGraph(itemSchema, item, `${what} [${index}]`);
-      const next = page.paging?.next;
-      url = next ? this.checkedNext(next) : null;
-      query = null;
     }
   }
 

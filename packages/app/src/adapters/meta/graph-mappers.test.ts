@@ -8,9 +8,9 @@ describe('insightTotals', () => {
       date_start: '2026-07-09',
       date_stop: '2026-07-09',
       spend: '14.35',
-      impressions: 1500,
-      reach: 1200,
-      inline_link_clicks: 30,
+      impressions: '1500',
+      reach: '1200',
+      inline_link_clicks: '30',
       actions: [
         { action_type: 'link_click', value: '31' },
         { action_type: 'add_to_cart', value: '4' },
@@ -47,6 +47,15 @@ describe('insightTotals', () => {
       ],
     });
     expect(pixelOnly).toMatchObject({ purchases: 2, revenue: 0n, spend: 0n, linkClicks: 7, impressions: 0 });
+  });
+
+  it('names the row and field when a number is malformed', () => {
+    const row = { adset_id: '12', date_start: '2026-07-09', date_stop: '2026-07-09' };
+    expect(() => insightTotals({ ...row, impressions: 'lots' })).toThrow(
+      /insights row 12 2026-07-09: field "impressions"/,
+    );
+    expect(() => insightTotals({ ...row, spend: '1.2.3' })).toThrow(/field "spend"/);
+    expect(() => insightTotals({ ...row, spend: '0.0000001' })).toThrow(/rounded/);
   });
 });
 

@@ -1,4 +1,5 @@
-import { parseMicros, type MetricTotals } from '@roas/core';
+import { MoneyParseError, parseMicros, type MetricTotals } from '@roas/core';
+import { GraphShapeError } from './graph-errors.ts';
 import type { GraphInsightRow } from './graph-schemas.ts';
 
 /**
@@ -37,23 +38,43 @@ export function pickAction(list: ActionList, types: readonly string[]): string |
   return null;
 }
 
-function count(value: string | null): number {
+function describe(row: GraphInsightRow): string {
+  return `insights row ${row.ad_id ?? row.adset_id ?? row.campaign_id ?? ''} ${row.date_start}`.trim();
+}
+
+function count(row: GraphInsightRow, field: string, value: string | undefined | null): number {
+  if (value === undefined || value === null) return 0;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || value.trim() === '') {
+    throw new GraphShapeError(describe(row), field, `is ${JSON.stringify(value)}, not a count`);
+  }
   // Meta's modelled conversions can be fractional; counts are kept whole, rounding half up.
-  return value === null ? 0 : Math.round(Number(value));
+  return Math.round(n);
+}
+
+function money(row: GraphInsightRow, field: string, value: string | undefined | null): bigint {
+  if (value === undefined || value === null) return 0n;
+  try {
+    return parseMicros(value);
+  } catch (error) {
+    if (error instanceof MoneyParseError)
+      throw new GraphShapeError(describe(row), field, `is ${JSON.stringify(value)}: ${error.reason}`);
+    throw error;
+  }
 }
 
 /** One insights row as product totals. Money stays exact (micros); keys Meta omitted are zero. */
 export function insightTotals(row: GraphInsightRow): MetricTotals {
-  const revenue = pickAction(row.action_values, PURCHASE_TYPES);
+  const clicks = row.inline_link_clicks ?? pickAction(row.actions, ['link_click']);
   return {
-    spend: parseMicros(row.spend ?? '0'),
-    revenue: parseMicros(revenue ?? '0'),
-    purchases: count(pickAction(row.actions, PURCHASE_TYPES)),
-    impressions: row.impressions ?? 0,
-    reach: row.reach ?? 0,
-    linkClicks: row.inline_link_clicks ?? count(pickAction(row.actions, ['link_click'])),
-    addsToCart: count(pickAction(row.actions, ADD_TO_CART_TYPES)),
-    checkoutsInitiated: count(pickAction(row.actions, CHECKOUT_TYPES)),
+    spend: money(row, 'spend', row.spend),
+    revenue: money(row, 'action_values', pickAction(row.action_values, PURCHASE_TYPES)),
+    purchases: count(row, 'actions', pickAction(row.actions, PURCHASE_TYPES)),
+    impressions: count(row, 'impressions', row.impressions),
+    reach: count(row, 'reach', row.reach),
+    linkClicks: count(row, 'inline_link_clicks', clicks),
+    addsToCart: count(row, 'actions', pickAction(row.actions, ADD_TO_CART_TYPES)),
+    checkoutsInitiated: count(row, 'actions', pickAction(row.actions, CHECKOUT_TYPES)),
   };
 }
 
