@@ -49,7 +49,10 @@ export async function syncAccounts(
           ...options,
           today: todayIn(account.timezone, context.meta.now()),
           since: options.since,
-          onProgress: ({ done, total }) => options.onProgress?.(account.id, done, total),
+          onProgress: ({ step, done, total }) => {
+            context.logger.info({ accountId: account.id, step, done, total }, 'sync step done');
+            options.onProgress?.(account.id, done, total);
+          },
         },
       );
       results.push({ accountId: account.id, name: account.name, ok: true, summary });

@@ -40,7 +40,14 @@ export function readUsage(headers: Headers): GraphUsage {
       }
     }
   }
-  percents.push(...numbers(parseJson(headers.get('x-ad-account-usage')), ['acc_id_util_pct']));
+  const account = parseJson(headers.get('x-ad-account-usage'));
+  const [accountPercent = 0] = numbers(account, ['acc_id_util_pct']);
+  percents.push(accountPercent);
+  // At 100% the account-level counter's reset_time_duration (seconds) is how long the block lasts.
+  if (accountPercent >= 100) {
+    const [resetSeconds = 0] = numbers(account, ['reset_time_duration']);
+    regain = Math.max(regain, Math.ceil(resetSeconds / 60));
+  }
   percents.push(
     ...numbers(parseJson(headers.get('x-app-usage')), ['call_count', 'total_time', 'total_cputime']),
   );
