@@ -26,7 +26,7 @@ const ADMIN_URL =
   'postgres://postgres@127.0.0.1:5432/postgres';
 const ROAS = fileURLToPath(new URL('../bin/roas.mjs', import.meta.url));
 
-type Fake = { process: ChildProcess; url: string; accessToken: string; accountId: string };
+type Fake = { process?: ChildProcess; url: string; accessToken: string; accountId: string };
 
 async function startFake(): Promise<Fake> {
   const scenario = JSON.stringify({
@@ -192,23 +192,50 @@ async function run(fake: Fake, label: string, engine: Engine): Promise<Result> {
   }
 }
 
+const FAULTS = 'transient:0.05,throttle:0.05:1';
+
+/** One engine's two runs, in this process: what each child started by the main run does. */
+async function measureEngine(fake: Fake, engine: Engine): Promise<Result[]> {
+  const results: Result[] = [];
+  await control(fake, 'faults', {});
+  await control(fake, 'usage/reset', {});
+  results.push(await run(fake, 'no faults', engine));
+  await control(fake, 'faults', { spec: FAULTS });
+  await control(fake, 'usage/reset', {});
+  results.push(await run(fake, `faults (${FAULTS})`, engine));
+  return results;
+}
+
+// Each engine runs in a child process of its own, so one engine's memory never shows in the other's figures.
+const childEngine = process.env.BENCH_CHILD_ENGINE as Engine | undefined;
+if (childEngine) {
+  const fake = JSON.parse(process.env.BENCH_FAKE ?? '{}') as Fake;
+  console.log(`RESULTS ${JSON.stringify(await measureEngine(fake, childEngine))}`);
+  process.exit(0);
+}
+
+async function inChild(fake: Fake, engine: Engine): Promise<Result[]> {
+  const details = { url: fake.url, accessToken: fake.accessToken, accountId: fake.accountId };
+  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_CHILD_ENGINE: engine, BENCH_FAKE: JSON.stringify(details) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  for await (const chunk of proc.stdout as AsyncIterable<Buffer>) output += chunk.toString();
+  const line = output.split('\n').find((l) => l.startsWith('RESULTS '));
+  if (!line) throw new Error(`the ${engine} run printed no results:\n${output}`);
+  return JSON.parse(line.slice('RESULTS '.length)) as Result[];
+}
+
 const engines: Engine[] = ['PGlite (on disk)'];
 if (await postgresReachable()) engines.push('PostgreSQL 15');
 else console.log(`PostgreSQL not reachable at ${new URL(ADMIN_URL).host}: measuring PGlite only.`);
-const FAULTS = 'transient:0.05,throttle:0.05:1';
 const fake = await startFake();
 const results: Result[] = [];
 try {
-  for (const engine of engines) {
-    await control(fake, 'faults', {});
-    await control(fake, 'usage/reset', {});
-    results.push(await run(fake, 'no faults', engine));
-    await control(fake, 'faults', { spec: FAULTS });
-    await control(fake, 'usage/reset', {});
-    results.push(await run(fake, `faults (${FAULTS})`, engine));
-  }
+  for (const engine of engines) results.push(...(await inChild(fake, engine)));
 } finally {
-  fake.process.kill('SIGINT');
+  fake.process?.kill('SIGINT');
 }
 
 console.log(

@@ -158,7 +158,8 @@ export async function insightCoverage(
       select count(*) filter (where date_start = date_stop) as daily,
              count(*) filter (where date_start <> date_stop) as period,
              max(date_stop)::text as last_date
-      from ${sql.raw(`"${table}"`)} where account_id = ${accountId}`,
+      from ${sql.raw(`"${table}"`)} i join ${sql.raw(`"${INSIGHT_TABLE[level].entityTable}"`)} e on e.id = i.${sql.raw(`"${INSIGHT_TABLE[level].key}"`)}
+      where e.account_id = ${accountId}`,
     );
     out[level] = {
       daily: Number(row?.daily ?? 0),
@@ -206,7 +207,7 @@ export async function sumInsights(
       sum(i.adds_to_cart)::text as adds_to_cart, sum(i.checkouts_initiated)::text as checkouts_initiated,
       min(i.date_start)::text as date_start, max(i.date_stop)::text as date_stop, count(*)::text as row_count
     from ${sql.raw(`"${table}"`)} i ${entity.joins}
-    where i.account_id = ${options.accountId}
+    where ${entity.source}.account_id = ${options.accountId}
       and ${options.periodRows ? sql`i.date_start <> i.date_stop` : sql`i.date_start = i.date_stop`}
       and i.date_stop <= ${options.to}
       ${options.from === null ? sql`` : sql`and i.date_start >= ${options.from}`}
@@ -233,12 +234,15 @@ export async function sumInsights(
 
 const DEPTH: Record<InsightLevel, number> = { campaign: 0, adset: 1, ad: 2 };
 
-/** How to reach the target-level entity (its id and name) from a source-level insight row `i`. */
+/**
+ * How to reach the target-level entity (its id and name) from a source-level insight row `i`, and the
+ * alias of the row's own entity, whose account_id selects an account's rows through the primary key.
+ */
 function entityJoin(
   source: InsightLevel,
   target: InsightLevel,
   key: string,
-): { id: SQL; name: SQL; joins: SQL } {
+): { id: SQL; name: SQL; joins: SQL; source: SQL } {
   if (DEPTH[source] < DEPTH[target]) throw new Error(`cannot report ${target} rows from ${source} insights`);
   const own = `i."${key}"`;
   if (source === target) {
@@ -247,6 +251,7 @@ function entityJoin(
       id: sql.raw(own),
       name: sql.raw('e.name'),
       joins: sql.raw(`join "${entityTable}" e on e.id = ${own}`),
+      source: sql.raw('e'),
     };
   }
   const parentColumn = target === 'campaign' ? 'campaign_id' : 'adset_id';
@@ -258,5 +263,6 @@ function entityJoin(
     joins: sql.raw(
       `join "${child}" c on c.id = ${own} left join "${targetTable}" p on p.id = c."${parentColumn}"`,
     ),
+    source: sql.raw('c'),
   };
 }
