@@ -42,8 +42,8 @@ export type GraphEvent =
   | { type: 'response'; path: string; status: number; usage: GraphUsage; ms: number }
   | { type: 'retry'; path: string; attempt: number; delayMs: number; reason: string }
   | { type: 'pace'; accountKey: string; delayMs: number; usagePercent: number }
-  /** How long a paging consumer waited for its next page (network time not hidden by prefetching). */
-  | { type: 'page-wait'; path: string; ms: number };
+  /** How long the caller sat waiting for Meta: a page prefetching did not hide, or a report run being built. */
+  | { type: 'api-wait'; path: string; ms: number };
 
 export type GraphParams = Record<
   string,
@@ -153,7 +153,7 @@ export class GraphClient {
     while (pending !== null) {
       const waitStarted = this.options.now();
       const body = await pending;
-      this.options.onEvent?.({ type: 'page-wait', path, ms: this.options.now() - waitStarted });
+      this.options.onEvent?.({ type: 'api-wait', path, ms: this.options.now() - waitStarted });
       const page = parsePage(body, what);
       const next = page.paging?.next;
       pending = next ? fetchPage(this.checkedNext(next), null) : null;
@@ -174,6 +174,7 @@ export class GraphClient {
     what: string,
     poll: { intervalMs?: number; maxWaitMs?: number } = {},
   ): AsyncGenerator<z.infer<S>> {
+    const waitStarted = this.options.now();
     const created = await this.post(
       `${accountId}/insights`,
       params,
@@ -197,6 +198,11 @@ export class GraphClient {
       // Poll quickly at first, then back off to a minute: long jobs need no tight polling.
       await this.options.sleep(Math.min(60_000, intervalMs * 1.5 ** Math.min(polls, 10)));
     }
+    this.options.onEvent?.({
+      type: 'api-wait',
+      path: `${accountId}/insights`,
+      ms: this.options.now() - waitStarted,
+    });
     yield* this.paginate(
       `${created.report_run_id}/insights`,
       { limit: params.limit ?? 500 },
