@@ -1,4 +1,4 @@
-import { addTotals, isIsoDate, MoneyParseError, parseMicros } from '@roas/core';
+import { addTotals, emptyTotals, isIsoDate, MoneyParseError, parseMicros } from '@roas/core';
 import type { IsoDate, MetricTotals, Micros } from '@roas/core';
 import { resolveColumns } from './ads-manager-columns.ts';
 import type { ColumnField, ColumnLayout } from './ads-manager-columns.ts';
@@ -325,14 +325,9 @@ export function parseAdsManagerCsv(text: string, options: ParseAdsManagerOptions
     }
 
     const totals: MetricTotals = {
+      ...emptyTotals(),
       spend: readMoney(spendColumn),
       revenue: index.revenue === null ? 0n : readMoney(index.revenue),
-      purchases: 0,
-      impressions: 0,
-      reach: 0,
-      linkClicks: 0,
-      addsToCart: 0,
-      checkoutsInitiated: 0,
     };
     for (const [field, key] of COUNT_FIELDS) {
       const column = index[field];

@@ -5,6 +5,7 @@ import { accounts, oauthStates } from '../adapters/db/schema.ts';
 import type { SecretBox } from '../adapters/crypto/secret-box.ts';
 import type { GraphClient } from '../adapters/meta/graph-client.ts';
 import { GraphApiError } from '../adapters/meta/graph-errors.ts';
+import { accountSettingsFromGraph, AD_ACCOUNT_FIELDS } from '../adapters/meta/graph-mappers.ts';
 import {
   adAccountSchema,
   debugTokenSchema,
@@ -201,8 +202,7 @@ export async function connectWithToken(
   for await (const account of graph.paginate(
     'me/adaccounts',
     {
-      fields:
-        'id,account_id,name,currency,timezone_name,account_status,disable_reason,spend_cap,amount_spent,balance',
+      fields: AD_ACCOUNT_FIELDS,
       limit: 100,
     },
     adAccountSchema,
@@ -225,14 +225,7 @@ export async function connectWithToken(
     const row = {
       source: 'meta' as const,
       externalId: account.account_id ?? account.id.slice(4),
-      name: account.name,
-      currency: account.currency,
-      timezone: account.timezone_name ?? 'UTC',
-      status: account.account_status === undefined ? null : String(account.account_status),
-      disableReason: account.disable_reason ? String(account.disable_reason) : null,
-      spendCapMinor: account.spend_cap ?? null,
-      amountSpentMinor: account.amount_spent ?? null,
-      balanceMinor: account.balance ?? null,
+      ...accountSettingsFromGraph(account),
       tokenCiphertext: deps.secrets.encrypt(token, account.id),
       tokenExpiresAt: expiresAt,
       tokenScopes: debug.data.scopes,

@@ -22,7 +22,12 @@ import {
 import { accounts } from '../adapters/db/schema.ts';
 import type { GraphClient } from '../adapters/meta/graph-client.ts';
 import { AsyncReportError, GraphApiError } from '../adapters/meta/graph-errors.ts';
-import { audienceFromTargeting, insightTotals } from '../adapters/meta/graph-mappers.ts';
+import {
+  accountSettingsFromGraph,
+  AD_ACCOUNT_FIELDS,
+  audienceFromTargeting,
+  insightTotals,
+} from '../adapters/meta/graph-mappers.ts';
 import {
   adAccountSchema,
   adSchema,
@@ -220,26 +225,13 @@ export async function syncAccount(
 async function syncAccountSettings(deps: SyncDeps, accountId: string): Promise<void> {
   const account = await deps.graph.get(
     accountId,
-    {
-      fields:
-        'id,account_id,name,currency,timezone_name,account_status,disable_reason,spend_cap,amount_spent,balance',
-    },
+    { fields: AD_ACCOUNT_FIELDS },
     adAccountSchema,
     'ad account',
   );
   await deps.db
     .update(accounts)
-    .set({
-      name: account.name,
-      currency: account.currency,
-      timezone: account.timezone_name ?? 'UTC',
-      status: account.account_status === undefined ? null : String(account.account_status),
-      disableReason: account.disable_reason ? String(account.disable_reason) : null,
-      spendCapMinor: account.spend_cap ?? null,
-      amountSpentMinor: account.amount_spent ?? null,
-      balanceMinor: account.balance ?? null,
-      updatedAt: deps.now(),
-    })
+    .set({ ...accountSettingsFromGraph(account), updatedAt: deps.now() })
     .where(eq(accounts.id, accountId));
 }
 

@@ -1,6 +1,6 @@
 import { MoneyParseError, parseMicros, type MetricTotals } from '@roas/core';
 import { GraphShapeError } from './graph-errors.ts';
-import type { GraphInsightRow } from './graph-schemas.ts';
+import type { GraphAdAccount, GraphInsightRow } from './graph-schemas.ts';
 
 /**
  * Overlapping action types for one event, most inclusive first (meta-graph-api.md 3.4). A row counts
@@ -127,4 +127,21 @@ export function audienceFromTargeting(
         list((spec as Record<string, unknown>).behaviors).length > 0,
     );
   return { type: hasInterests ? 'interest' : 'broad', lookalikePercent: null };
+}
+
+/** The ad account fields the product keeps (meta-graph-api.md 2.3); money fields stay in minor units. */
+export const AD_ACCOUNT_FIELDS =
+  'id,account_id,name,currency,timezone_name,account_status,disable_reason,spend_cap,amount_spent,balance';
+
+export function accountSettingsFromGraph(account: GraphAdAccount) {
+  return {
+    name: account.name,
+    currency: account.currency,
+    timezone: account.timezone_name ?? 'UTC',
+    status: account.account_status === undefined ? null : String(account.account_status),
+    disableReason: account.disable_reason ? String(account.disable_reason) : null,
+    spendCapMinor: account.spend_cap ?? null,
+    amountSpentMinor: account.amount_spent ?? null,
+    balanceMinor: account.balance ?? null,
+  };
 }
