@@ -6,9 +6,24 @@ import { UserError } from '../shared/errors.ts';
 import { accountToken } from './meta-connect.service.ts';
 import { syncAccount, type SyncOptions, type SyncSummary } from './sync.service.ts';
 
-export type AccountSyncResult =
-  | { accountId: string; name: string; ok: true; summary: SyncSummary }
-  | { accountId: string; name: string; ok: false; error: string };
+export type AccountSyncResult = { accountId: string; name: string; warnings: string[] } & (
+  { ok: true; summary: SyncSummary } | { ok: false; error: string }
+);
+
+/** Days before a token's expiry from which every sync warns (Meta user tokens last about 60 days). */
+export const TOKEN_WARNING_DAYS = 7;
+
+/** A warning when the account's token expires soon or has expired; null otherwise. */
+export function tokenExpiryWarning(expiresAt: Date | null, now: Date): string | null {
+  if (expiresAt === null) return null;
+  const days = (expiresAt.getTime() - now.getTime()) / 86_400_000;
+  if (days < 0)
+    return `the Meta token expired on ${expiresAt.toISOString().slice(0, 10)}: reconnect the account`;
+  if (days <= TOKEN_WARNING_DAYS) {
+    return `the Meta token expires in ${Math.max(1, Math.floor(days))} day(s), on ${expiresAt.toISOString().slice(0, 10)}: reconnect the account before then`;
+  }
+  return null;
+}
 
 /**
  * Syncs every connected Meta account, or one, each up to today in its own time zone. One account's
@@ -40,6 +55,9 @@ export async function syncAccounts(
   }
   const results: AccountSyncResult[] = [];
   for (const account of chosen) {
+    const expiry = tokenExpiryWarning(account.tokenExpiresAt, context.meta.now());
+    const warnings = expiry === null ? [] : [expiry];
+    if (expiry !== null) context.logger.warn({ accountId: account.id }, expiry);
     try {
       const token = await accountToken(context.meta, account.id);
       const summary = await syncAccount(
@@ -55,12 +73,13 @@ export async function syncAccounts(
           },
         },
       );
-      results.push({ accountId: account.id, name: account.name, ok: true, summary });
+      results.push({ accountId: account.id, name: account.name, warnings, ok: true, summary });
     } catch (error) {
       context.logger.warn({ accountId: account.id, err: error }, 'sync failed');
       results.push({
         accountId: account.id,
         name: account.name,
+        warnings,
         ok: false,
         error: error instanceof Error ? error.message : String(error),
       });

@@ -27,6 +27,8 @@ export function registerSyncCommand(program: Command): void {
         }).finally(() => progress.stop());
         if (options.json) console.log(JSON.stringify({ results }, null, 2));
         for (const result of options.json ? [] : results) {
+          for (const warning of result.warnings)
+            console.log(`${result.name} (${result.accountId}): warning: ${warning}`);
           if (result.ok) {
             const s = result.summary;
             console.log(
