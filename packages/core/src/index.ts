@@ -6,3 +6,4 @@ export * from './stats/special-functions.ts';
 export * from './stats/gamma-poisson.ts';
 export * from './stats/lag.ts';
 export * from './stats/roas-posterior.ts';
+export * from './stats/lag-learning.ts';
