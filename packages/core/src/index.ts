@@ -14,3 +14,4 @@ export * from './rules/parse.ts';
 export * from './rules/defaults.ts';
 export * from './rules/thresholds.ts';
 export * from './decide/features.ts';
+export * from './decide/classify.ts';

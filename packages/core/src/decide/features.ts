@@ -27,11 +27,15 @@ export type EntityFeatures = {
   ageDays: number;
   windows: Record<Window, WindowFeatures>;
   /**
-   * Relative change per day of lag-corrected daily ROAS over the last 7 days (weighted least squares,
+   * Relative change per day of lag-corrected daily ROAS over the trend window (weighted least squares,
    * weights = exposure): -0.05 means about 5% lower each day. Null with fewer than 3 days of exposure.
    */
   roasSlope: number | null;
-  /** Coefficient of variation of daily lag-corrected CPA over the last 7 days; null with under 3 days of purchases. */
+  /** Exposure-weighted mean of lag-corrected daily ROAS over the trend window (the slope's scale). */
+  trendRoas: number | null;
+  /** Days in the trend window with exposure. */
+  trendDays: number;
+  /** Coefficient of variation of daily lag-corrected CPA over the trend window; null with under 3 days of purchases. */
   cpaVolatility: number | null;
   /** Mean spend of the last 3 days over the 4 days before, minus 1 (0.5 = spending 50% faster). */
   spendAcceleration: number | null;
@@ -76,6 +80,7 @@ export function computeFeatures(
   rows: readonly DailyRow[],
   asOf: IsoDate,
   curve: CompletenessCurve = DEFAULT_COMPLETENESS,
+  trendDays = 7,
 ): EntityFeatures {
   const lastDay = addDays(asOf, -1);
   const complete = rows.filter((r) => r.date <= lastDay);
@@ -101,7 +106,7 @@ export function computeFeatures(
     };
   }
 
-  const recent = days.filter((d) => d.date >= addDays(lastDay, -6));
+  const recent = days.filter((d) => d.date >= addDays(lastDay, -(trendDays - 1)));
   const daily = recent.map((d) => {
     const exposure = exposureOf(d, asOf, curve);
     const completeness = completenessAt(curve, ageOn(d.date, asOf));
@@ -153,6 +158,8 @@ export function computeFeatures(
     ageDays: first ? daysBetween(first.date, lastDay) + 1 : 0,
     windows,
     roasSlope,
+    trendRoas: withRoas.length > 0 && meanRoas > 0 ? meanRoas : null,
+    trendDays: withRoas.length,
     cpaVolatility,
     spendAcceleration,
     dayOverDayRoasChange,
