@@ -15,3 +15,4 @@ export * from './rules/defaults.ts';
 export * from './rules/thresholds.ts';
 export * from './decide/features.ts';
 export * from './decide/classify.ts';
+export * from './decide/guardrails.ts';
