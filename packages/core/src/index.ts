@@ -16,3 +16,4 @@ export * from './rules/thresholds.ts';
 export * from './decide/features.ts';
 export * from './decide/classify.ts';
 export * from './decide/guardrails.ts';
+export * from './decide/gates.ts';
