@@ -17,3 +17,4 @@ export * from './decide/features.ts';
 export * from './decide/classify.ts';
 export * from './decide/guardrails.ts';
 export * from './decide/gates.ts';
+export * from './decide/decide-entity.ts';

@@ -1,0 +1,258 @@
+import type { IsoDate } from '../metrics/window.ts';
+import type { EngineRules } from '../rules/engine-rules.ts';
+import type { Bucket, Confidence, MatrixAction, Trend } from '../rules/primitives.ts';
+import type { PurchaseRatePrior } from '../stats/gamma-poisson.ts';
+import { completenessAt, type CompletenessCurve } from '../stats/lag.ts';
+import {
+  posteriorMeanRoas,
+  probabilityRoasAbove,
+  roasInterval,
+  roasPosterior,
+  type OrderValuePrior,
+} from '../stats/roas-posterior.ts';
+import { classifyBucket, classifyTrend, confidenceOf, matrixCell, type Reason } from './classify.ts';
+import { ageOn, computeFeatures, type DailyRow } from './features.ts';
+import { applyHysteresis, noiseGate } from './gates.ts';
+import {
+  applyGuardrails,
+  type GuardrailCheck,
+  type GuardrailMoney,
+  type GuardrailState,
+} from './guardrails.ts';
+
+export type AudienceKind = 'broad' | 'interest' | 'lookalike' | 'retargeting' | 'unknown';
+
+/** Everything known about one ad set (or ad) when deciding: plain data, read by the caller. */
+export type EntityFacts = {
+  entityId: string;
+  level: 'adset' | 'ad';
+  name: string;
+  rows: readonly DailyRow[];
+  audience: { type: AudienceKind; lookalikePercent: number | null };
+  stage: 'testing' | 'validation' | 'scaling' | null;
+  state: GuardrailState;
+  /** Actions the earlier runs concluded for this entity, newest first (for hysteresis). */
+  previousActions: readonly MatrixAction[];
+};
+
+/** The account-wide inputs: benchmarks, priors, targets and the lag curve. */
+export type AccountContext = {
+  asOf: IsoDate;
+  curve: CompletenessCurve;
+  /** Lag-corrected ROAS of the whole account over the judging window. */
+  accountRoas: number;
+  breakEvenRoas: number;
+  targetCpa: number;
+  ratePrior: PurchaseRatePrior;
+  aovPrior: OrderValuePrior;
+  money: GuardrailMoney;
+};
+
+export type Decision = {
+  entityId: string;
+  level: 'adset' | 'ad';
+  name: string;
+  action: MatrixAction;
+  scalePercent: number | null;
+  newDailyBudgetMinor: bigint | null;
+  appliesTo: 'adset' | 'campaign';
+  confidence: Confidence;
+  bucket: Bucket | null;
+  trend: Trend | null;
+  stage: EntityFacts['stage'];
+  roas: { mean: number; lo: number; hi: number; probabilityAboveBreakEven: number };
+  reasons: Reason[];
+  risks: string[];
+  guardrails: GuardrailCheck[];
+  explanation: string;
+};
+
+// The window buckets are judged on: long enough for a few purchases, short enough to be current.
+const JUDGING_WINDOW = '7d' as const;
+
+function audienceRules(facts: EntityFacts, rules: EngineRules) {
+  const { type, lookalikePercent } = facts.audience;
+  if (type === 'lookalike') {
+    const lookalike = rules.audiences.lookalike;
+    const isWide = lookalikePercent !== null && lookalikePercent > lookalike.maxLookalikePercent;
+    return isWide ? rules.audiences[lookalike.widerLookalikesAs] : lookalike;
+  }
+  return rules.audiences[type];
+}
+
+/**
+ * Decides one entity: noise gate, posterior, bucket, trend, matrix, audience modifiers, hysteresis,
+ * and the guardrails last. Every check is kept as a reason; the explanation is built from them.
+ */
+export function decideEntity(facts: EntityFacts, account: AccountContext, rules: EngineRules): Decision {
+  const features = computeFeatures(facts.rows, account.asOf, account.curve, rules.trend.windowDays);
+  const window = features.windows[JUDGING_WINDOW];
+  const spend = Number(window.totals.spend) / 1e6;
+  const posterior = roasPosterior(
+    {
+      purchases: window.totals.purchases,
+      exposure: window.exposure,
+      revenue: Number(window.totals.revenue) / 1e6,
+    },
+    account.ratePrior,
+    account.aovPrior,
+  );
+  const interval = roasInterval(posterior, rules.buckets.credibleInterval);
+  const probabilityAboveBreakEven = probabilityRoasAbove(posterior, account.breakEvenRoas);
+  const roas = {
+    mean: posteriorMeanRoas(posterior),
+    lo: interval.lo,
+    hi: interval.hi,
+    probabilityAboveBreakEven,
+  };
+  const modifier = audienceRules(facts, rules);
+  const risks: string[] = [];
+  const newest = facts.rows.filter(
+    (r) => ageOn(r.date, account.asOf) >= 0 && completenessAt(account.curve, ageOn(r.date, account.asOf)) < 1,
+  );
+  if (newest.length > 0)
+    risks.push(`the newest ${newest.length} day(s) are still collecting late conversions (lag-corrected)`);
+  if (facts.state.learningStage === 'LEARNING') risks.push("in Meta's learning phase: results are unsettled");
+
+  const gate = noiseGate(
+    { spend, purchases: window.totals.purchases, ageDays: features.ageDays },
+    account.targetCpa,
+    rules.noiseGate,
+  );
+  const reasons: Reason[] = [...gate.reasons];
+  let action: MatrixAction;
+  let scalePercent: number | null = null;
+  let confidence: Confidence;
+  let bucket: Bucket | null = null;
+  let trend: Trend | null = null;
+  let isKill = false;
+  // The probability of what the action claims (a winner for Scale, a loser for Pause): what
+  // confidence and the hysteresis exception are judged on.
+  let claim = 0;
+
+  if (gate.kind === 'zeroConversionPause') {
+    action = 'PAUSE';
+    isKill = true;
+    claim = 1 - probabilityAboveBreakEven;
+    const raw = confidenceOf(claim, rules.buckets.confidence);
+    confidence = raw === 'HIGH' ? gate.maxConfidence : raw;
+  } else if (gate.kind === 'insufficient') {
+    action = gate.action;
+    confidence = 'LOW';
+    risks.push('insufficient data to judge');
+  } else {
+    const bucketResult = classifyBucket(
+      posterior,
+      {
+        accountRoas: account.accountRoas,
+        breakEvenRoas: account.breakEvenRoas,
+        thresholdMultiplier: modifier.roasThresholdMultiplier,
+      },
+      rules.buckets,
+    );
+    const trendResult = classifyTrend(features, rules.trend);
+    bucket = bucketResult.bucket;
+    trend = trendResult.trend;
+    reasons.push(...bucketResult.reasons, ...trendResult.reasons);
+    const hasEnoughSpend = spend >= account.money.noPauseBelowSpend;
+    const cell = matrixCell(rules.matrix, bucket, trend, hasEnoughSpend);
+    action = cell.action;
+    scalePercent = cell.action === 'SCALE' ? cell.scalePercent : null;
+    reasons.push({
+      ruleId: `matrix.${bucket}.${trend}`,
+      metric: 'decision matrix',
+      observed: null,
+      threshold: null,
+      passed: true,
+      text: cell.rationale,
+    });
+    if (action === 'SCALE' && scalePercent !== null && scalePercent > 0) {
+      scalePercent += modifier.scalePointsDelta;
+      if (modifier.maxScalePercent !== null) scalePercent = Math.min(scalePercent, modifier.maxScalePercent);
+    }
+    if (action === 'PAUSE') {
+      isKill = true;
+      if (features.ageDays < modifier.minDaysBeforePause) {
+        reasons.push({
+          ruleId: `audience.${facts.audience.type}.minDaysBeforePause`,
+          metric: 'days live',
+          observed: features.ageDays,
+          threshold: modifier.minDaysBeforePause,
+          passed: false,
+          text: `${facts.audience.type} audiences are not paused before day ${modifier.minDaysBeforePause}`,
+        });
+        action = 'HOLD';
+      }
+    }
+    claim =
+      action === 'SCALE'
+        ? bucketResult.probabilities.winner
+        : action === 'PAUSE'
+          ? 1 - bucketResult.probabilities.averageOrBetter
+          : Math.max(bucketResult.probabilities.averageOrBetter, 1 - bucketResult.probabilities.winner);
+    confidence = confidenceOf(claim, rules.buckets.confidence);
+  }
+
+  const confirmed = applyHysteresis(
+    action,
+    facts.previousActions,
+    {
+      probability: claim,
+      zeroConversionSpend: window.totals.purchases === 0 ? spend : null,
+      targetCpa: account.targetCpa,
+    },
+    rules.hysteresis,
+  );
+  reasons.push(confirmed.reason);
+  if (confirmed.action !== action) {
+    action = confirmed.action;
+    scalePercent = null;
+  }
+
+  const guarded = applyGuardrails(
+    { action, scalePercent, isKill },
+    facts.state,
+    rules.guardrails,
+    account.money,
+  );
+  const decision: Decision = {
+    entityId: facts.entityId,
+    level: facts.level,
+    name: facts.name,
+    action: guarded.action,
+    scalePercent: guarded.scalePercent,
+    newDailyBudgetMinor: guarded.newDailyBudgetMinor,
+    appliesTo: guarded.appliesTo,
+    confidence,
+    bucket,
+    trend,
+    stage: facts.stage,
+    roas,
+    reasons,
+    risks,
+    guardrails: guarded.guardrails,
+    explanation: '',
+  };
+  decision.explanation = explainDecision(decision);
+  return decision;
+}
+
+/** A deterministic plain-English account of a decision, from its own evidence. */
+export function explainDecision(decision: Omit<Decision, 'explanation'>): string {
+  const verb = { SCALE: 'Scale', HOLD: 'Hold', PAUSE: 'Pause', RETEST: 'Retest' }[decision.action];
+  const head =
+    decision.action === 'SCALE' && decision.scalePercent !== null
+      ? `${verb} ${decision.name} by ${decision.scalePercent >= 0 ? '+' : ''}${decision.scalePercent.toFixed(1)}%`
+      : `${verb} ${decision.name}`;
+  const where = decision.bucket && decision.trend ? ` It is a ${decision.trend} ${decision.bucket}` : '';
+  const roas = ` ROAS about ${decision.roas.mean.toFixed(2)} (${decision.roas.lo.toFixed(2)} to ${decision.roas.hi.toFixed(2)}), ${Math.round(decision.roas.probabilityAboveBreakEven * 100)}% likely above break-even.`;
+  const blocked = decision.guardrails.filter((g) => g.changed).map((g) => g.text);
+  const failed = decision.reasons.filter((r) => !r.passed && r.ruleId.startsWith('gate.')).map((r) => r.text);
+  const parts = [
+    `${head} (${decision.confidence.toLowerCase()} confidence).${where ? `${where}.` : ''}${roas}`,
+  ];
+  if (failed.length > 0) parts.push(`Not enough data yet: ${failed.join('; ')}.`);
+  if (blocked.length > 0) parts.push(`Guardrails: ${blocked.join('; ')}.`);
+  if (decision.risks.length > 0) parts.push(`Risks: ${decision.risks.join('; ')}.`);
+  return parts.join(' ');
+}
