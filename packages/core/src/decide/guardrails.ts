@@ -1,3 +1,4 @@
+import { formatMicros, minorUnitsToMicros } from '../money/money.ts';
 import type { GuardrailRules } from '../rules/engine-rules.ts';
 import type { MatrixAction } from '../rules/primitives.ts';
 
@@ -51,11 +52,7 @@ function toMinor(major: number, digits: number): bigint {
 }
 
 function formatMinor(minor: bigint, digits: number): string {
-  const negative = minor < 0n;
-  const abs = negative ? -minor : minor;
-  const unit = 10n ** BigInt(digits);
-  const fraction = digits > 0 ? `.${(abs % unit).toString().padStart(digits, '0')}` : '';
-  return `${negative ? '-' : ''}${(abs / unit).toString()}${fraction}`;
+  return formatMicros(minorUnitsToMicros(minor, digits), digits);
 }
 
 /**
