@@ -24,6 +24,11 @@ const configSchema = z
       .string()
       .regex(/^v\d+\.\d+$/, 'must look like v26.0')
       .default('v26.0'),
+    adminPassword: z
+      .string()
+      .min(12, 'must be at least 12 characters')
+      .max(1024, 'must be at most 1024 characters')
+      .optional(),
   })
   .strict()
   .superRefine((config, context) => {
@@ -52,9 +57,15 @@ export const ENV_KEYS = {
   metaGraphUrl: 'META_GRAPH_URL',
   metaDialogUrl: 'META_DIALOG_URL',
   metaApiVersion: 'META_API_VERSION',
+  adminPassword: 'ROAS_ADMIN_PASSWORD',
 } as const satisfies Record<keyof Config, string>;
 
-const SECRET_KEYS: ReadonlySet<keyof Config> = new Set(['databaseUrl', 'secretKey', 'metaAppSecret']);
+const SECRET_KEYS: ReadonlySet<keyof Config> = new Set([
+  'databaseUrl',
+  'secretKey',
+  'metaAppSecret',
+  'adminPassword',
+]);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -6,6 +6,7 @@ import { accounts } from '../src/adapters/db/schema.ts';
 import { buildHttpApp } from '../src/http/app.ts';
 import type { AppContext } from '../src/main.ts';
 import { connectWithToken, MetaConnectError } from '../src/services/meta-connect.service.ts';
+import { addUser } from '../src/services/users.service.ts';
 import { testContext } from './app-context.ts';
 import { describeEachEngine } from './test-databases.ts';
 
@@ -14,6 +15,8 @@ describeEachEngine('Meta OAuth against the fake Graph API', (getDatabase) => {
   let context: AppContext;
   let http: FastifyInstance;
   let clock = Date.now();
+  // Starting the OAuth flow is for admins.
+  let adminCookie = '';
 
   beforeAll(async () => {
     fake = await startFakeGraph({
@@ -25,6 +28,10 @@ describeEachEngine('Meta OAuth against the fake Graph API', (getDatabase) => {
     });
     context = testContext(getDatabase(), fake, { now: () => new Date(clock) });
     http = buildHttpApp(context);
+    const admin = { username: 'oauth-admin', password: 'admin password here' };
+    await addUser(getDatabase().db, { ...admin, role: 'admin' }, { actor: { kind: 'system', name: 'test' } });
+    const login = await http.inject({ method: 'POST', url: '/api/auth/login', payload: admin });
+    adminCookie = String(login.headers['set-cookie']).split(';')[0] ?? '';
   });
   afterAll(async () => {
     await http.close();
@@ -37,7 +44,11 @@ describeEachEngine('Meta OAuth against the fake Graph API', (getDatabase) => {
 
   /** Follows our redirect to the fake's dialog and returns the callback query it redirects back with. */
   async function consent(extra: Record<string, string> = {}): Promise<URLSearchParams> {
-    const start = await http.inject({ method: 'GET', url: '/api/auth/meta/start?returnTo=/accounts' });
+    const start = await http.inject({
+      method: 'GET',
+      url: '/api/auth/meta/start?returnTo=/accounts',
+      headers: { cookie: adminCookie },
+    });
     expect(start.statusCode).toBe(302);
     const dialog = new URL(String(start.headers.location));
     expect(dialog.origin).toBe(fake.url);
@@ -112,6 +123,7 @@ describeEachEngine('Meta OAuth against the fake Graph API', (getDatabase) => {
     const response = await http.inject({
       method: 'GET',
       url: '/api/auth/meta/start?returnTo=//evil.example',
+      headers: { cookie: adminCookie },
     });
     expect(response.statusCode).toBe(400);
   });

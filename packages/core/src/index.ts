@@ -18,3 +18,8 @@ export * from './decide/classify.ts';
 export * from './decide/guardrails.ts';
 export * from './decide/gates.ts';
 export * from './decide/decide-entity.ts';
+export * from './decide/audience.ts';
+export * from './decide/allocate.ts';
+export * from './decide/decide-account.ts';
+export * from './decide/stages.ts';
+export * from './decide/fatigue.ts';

@@ -62,6 +62,7 @@ export {
 } from './market/types.ts';
 
 export type { AnyPolicy, OraclePolicy, Policy, PolicyContext, PolicyFactory } from './policies/types.ts';
+export { createEnginePolicy } from './policies/engine.ts';
 export { createEqualPolicy } from './policies/equal.ts';
 export { createRulesPolicy, DEFAULT_RULES_OPTIONS, type RulesOptions } from './policies/rules.ts';
 export { createGreedyPolicy, DEFAULT_GREEDY_OPTIONS, type GreedyOptions } from './policies/greedy.ts';

@@ -5,9 +5,11 @@ import { registerFakeMetaCommand } from './commands/fake-meta.command.ts';
 import { registerSyncCommand } from './commands/sync.command.ts';
 import { registerDbCommand } from './commands/db.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
+import { registerRecommendCommand } from './commands/recommend.command.ts';
 import { registerReportCommand } from './commands/report.command.ts';
 import { registerSimulateCommand } from './commands/simulate.command.ts';
 import { registerStartCommand } from './commands/start.command.ts';
+import { registerUsersCommand } from './commands/users.command.ts';
 import { describeCliError } from './errors.ts';
 
 const program = new Command('roas')
@@ -18,12 +20,14 @@ const program = new Command('roas')
 registerStartCommand(program);
 registerImportCommand(program);
 registerReportCommand(program);
+registerRecommendCommand(program);
 registerSimulateCommand(program);
 registerAccountsCommand(program);
 registerSyncCommand(program);
 registerFakeMetaCommand(program);
 registerDbCommand(program);
 registerConfigCommand(program);
+registerUsersCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -15,7 +15,10 @@ const account: AccountContext = {
   curve: [1, 1, 1, 1, 1, 1, 1, 1],
   accountRoas: 2.4,
   breakEvenRoas: 1 / 0.6,
+  targetRoas: 1 / 0.6,
   targetCpa: 25,
+  accountCpm: 12,
+  medianEntitySpend: null,
   ratePrior: priorFromMean(1 / 25, 0.65),
   aovPrior: orderValuePriorFromAccount(60),
   money: { maxDailyIncrease: 125, noPauseBelowSpend: 75, minDailyBudget: 12.5, minorDigits: 2 },
@@ -42,6 +45,7 @@ const facts = (overrides: Partial<EntityFacts>): EntityFacts => ({
   rows: rows(14, 200, 800, 13),
   audience: { type: 'interest', lookalikePercent: null },
   stage: null,
+  status: 'active',
   state: {
     dailyBudgetMinor: 20_000n,
     budgetOwner: 'adset',

@@ -1,6 +1,6 @@
 import type { IsoDate } from '../metrics/window.ts';
 import type { EngineRules } from '../rules/engine-rules.ts';
-import type { Bucket, Confidence, MatrixAction, Trend } from '../rules/primitives.ts';
+import type { Bucket, Confidence, DecisionAction, Trend } from '../rules/primitives.ts';
 import type { PurchaseRatePrior } from '../stats/gamma-poisson.ts';
 import { completenessAt, type CompletenessCurve } from '../stats/lag.ts';
 import {
@@ -10,8 +10,11 @@ import {
   roasPosterior,
   type OrderValuePrior,
 } from '../stats/roas-posterior.ts';
+import { modifierFor } from './audience.ts';
+import { fatigueIndex } from './fatigue.ts';
+import { evaluateStage } from './stages.ts';
 import { classifyBucket, classifyTrend, confidenceOf, matrixCell, type Reason } from './classify.ts';
-import { ageOn, computeFeatures, type DailyRow } from './features.ts';
+import { ageOn, computeFeatures, type DailyRow, type EntityFeatures } from './features.ts';
 import { applyHysteresis, noiseGate } from './gates.ts';
 import {
   applyGuardrails,
@@ -30,9 +33,13 @@ export type EntityFacts = {
   rows: readonly DailyRow[];
   audience: { type: AudienceKind; lookalikePercent: number | null };
   stage: 'testing' | 'validation' | 'scaling' | null;
+  /** Whether it delivers now (its own and its parents' status); null when unknown (CSV imports). */
+  status: 'active' | 'paused' | null;
   state: GuardrailState;
   /** Actions the earlier runs concluded for this entity, newest first (for hysteresis). */
-  previousActions: readonly MatrixAction[];
+  previousActions: readonly DecisionAction[];
+  /** Hours since the entity entered its stage; unknown (null or absent) blocks a timed advance. */
+  hoursInStage?: number | null;
 };
 
 /** The account-wide inputs: benchmarks, priors, targets and the lag curve. */
@@ -42,7 +49,13 @@ export type AccountContext = {
   /** Lag-corrected ROAS of the whole account over the judging window. */
   accountRoas: number;
   breakEvenRoas: number;
+  /** The ROAS the account aims for (break-even times a safety multiple, or fixed). */
+  targetRoas: number;
   targetCpa: number;
+  /** Account CPM over the judging window (stage CPM ceilings relative to it); null without impressions. */
+  accountCpm: number | null;
+  /** Median spend of the account's entities over the fatigue window (the lookalike fatigue gate). */
+  medianEntitySpend: number | null;
   ratePrior: PurchaseRatePrior;
   aovPrior: OrderValuePrior;
   money: GuardrailMoney;
@@ -52,7 +65,12 @@ export type Decision = {
   entityId: string;
   level: 'adset' | 'ad';
   name: string;
-  action: MatrixAction;
+  action: DecisionAction;
+  /**
+   * What the evidence concluded before hysteresis and guardrails (a Scale held for confirmation is
+   * still a Scale here): what the next run's hysteresis counts.
+   */
+  concludedAction: DecisionAction;
   scalePercent: number | null;
   newDailyBudgetMinor: bigint | null;
   appliesTo: 'adset' | 'campaign';
@@ -70,22 +88,18 @@ export type Decision = {
 // The window buckets are judged on: long enough for a few purchases, short enough to be current.
 const JUDGING_WINDOW = '7d' as const;
 
-function audienceRules(facts: EntityFacts, rules: EngineRules) {
-  const { type, lookalikePercent } = facts.audience;
-  if (type === 'lookalike') {
-    const lookalike = rules.audiences.lookalike;
-    const isWide = lookalikePercent !== null && lookalikePercent > lookalike.maxLookalikePercent;
-    return isWide ? rules.audiences[lookalike.widerLookalikesAs] : lookalike;
-  }
-  return rules.audiences[type];
-}
-
 /**
  * Decides one entity: noise gate, posterior, bucket, trend, matrix, audience modifiers, hysteresis,
  * and the guardrails last. Every check is kept as a reason; the explanation is built from them.
  */
-export function decideEntity(facts: EntityFacts, account: AccountContext, rules: EngineRules): Decision {
-  const features = computeFeatures(facts.rows, account.asOf, account.curve, rules.trend.windowDays);
+export function decideEntity(
+  facts: EntityFacts,
+  account: AccountContext,
+  rules: EngineRules,
+  precomputed?: EntityFeatures,
+): Decision {
+  const features =
+    precomputed ?? computeFeatures(facts.rows, account.asOf, account.curve, rules.trend.windowDays);
   const window = features.windows[JUDGING_WINDOW];
   const spend = Number(window.totals.spend) / 1e6;
   const posterior = roasPosterior(
@@ -105,7 +119,7 @@ export function decideEntity(facts: EntityFacts, account: AccountContext, rules:
     hi: interval.hi,
     probabilityAboveBreakEven,
   };
-  const modifier = audienceRules(facts, rules);
+  const modifier = modifierFor(facts.audience, rules);
   const risks: string[] = [];
   const newest = facts.rows.filter(
     (r) => ageOn(r.date, account.asOf) >= 0 && completenessAt(account.curve, ageOn(r.date, account.asOf)) < 1,
@@ -120,7 +134,7 @@ export function decideEntity(facts: EntityFacts, account: AccountContext, rules:
     rules.noiseGate,
   );
   const reasons: Reason[] = [...gate.reasons];
-  let action: MatrixAction;
+  let action: DecisionAction;
   let scalePercent: number | null = null;
   let confidence: Confidence;
   let bucket: Bucket | null = null;
@@ -193,6 +207,64 @@ export function decideEntity(facts: EntityFacts, account: AccountContext, rules:
     confidence = confidenceOf(claim, rules.buckets.confidence);
   }
 
+  if (facts.stage !== null && gate.kind !== 'zeroConversionPause') {
+    const verdict = evaluateStage(
+      {
+        stage: facts.stage,
+        rows: facts.rows,
+        asOf: account.asOf,
+        curve: account.curve,
+        immatureBelow: rules.trend.immature.completenessBelow,
+        hoursInStage: facts.hoursInStage ?? null,
+      },
+      rules.stages,
+      {
+        targetCpa: account.targetCpa,
+        breakEvenRoas: account.breakEvenRoas,
+        targetRoas: account.targetRoas,
+        accountCpm: account.accountCpm,
+        accountRoas: account.accountRoas,
+      },
+    );
+    reasons.push(...verdict.reasons);
+    // The stage's own rules are the buyer's explicit pipeline: they overrule the matrix when one fires.
+    if (verdict.outcome === 'kill') {
+      action = 'PAUSE';
+      isKill = true;
+      scalePercent = null;
+      claim = Math.max(claim, 1 - probabilityAboveBreakEven);
+      confidence = confidenceOf(claim, rules.buckets.confidence);
+    } else if (verdict.outcome === 'advance') {
+      action = 'PROMOTE';
+      scalePercent = null;
+    } else if (verdict.outcome === 'scaleUp' || verdict.outcome === 'scaleDown') {
+      action = 'SCALE';
+      scalePercent = verdict.changePercent;
+    }
+  }
+
+  const fatigue = fatigueIndex(
+    { rows: facts.rows, asOf: account.asOf, windowReach: null },
+    rules.fatigue,
+    modifier.fatigue,
+    { medianEntitySpend: account.medianEntitySpend },
+  );
+  reasons.push(...fatigue.reasons);
+  if (fatigue.risk !== null) risks.push(fatigue.risk);
+  if (fatigue.level === 'refresh' && action === 'SCALE' && scalePercent !== null && scalePercent > 0) {
+    reasons.push({
+      ruleId: 'fatigue.noScale',
+      metric: 'fatigue index',
+      observed: fatigue.index,
+      threshold: rules.fatigue.index.refreshAt,
+      passed: false,
+      text: 'creatives are wearing out: refresh them before adding budget',
+    });
+    action = 'HOLD';
+    scalePercent = null;
+  }
+
+  const concludedAction = action;
   const confirmed = applyHysteresis(
     action,
     facts.previousActions,
@@ -220,6 +292,7 @@ export function decideEntity(facts: EntityFacts, account: AccountContext, rules:
     level: facts.level,
     name: facts.name,
     action: guarded.action,
+    concludedAction,
     scalePercent: guarded.scalePercent,
     newDailyBudgetMinor: guarded.newDailyBudgetMinor,
     appliesTo: guarded.appliesTo,
@@ -239,15 +312,22 @@ export function decideEntity(facts: EntityFacts, account: AccountContext, rules:
 
 /** A deterministic plain-English account of a decision, from its own evidence. */
 export function explainDecision(decision: Omit<Decision, 'explanation'>): string {
-  const verb = { SCALE: 'Scale', HOLD: 'Hold', PAUSE: 'Pause', RETEST: 'Retest' }[decision.action];
+  const verb = { SCALE: 'Scale', HOLD: 'Hold', PAUSE: 'Pause', RETEST: 'Retest', PROMOTE: 'Promote' }[
+    decision.action
+  ];
   const head =
     decision.action === 'SCALE' && decision.scalePercent !== null
       ? `${verb} ${decision.name} by ${decision.scalePercent >= 0 ? '+' : ''}${decision.scalePercent.toFixed(1)}%`
       : `${verb} ${decision.name}`;
-  const where = decision.bucket && decision.trend ? ` It is a ${decision.trend} ${decision.bucket}` : '';
+  const article = decision.trend && /^[aeiou]/.test(decision.trend) ? 'an' : 'a';
+  const where =
+    decision.bucket && decision.trend ? ` It is ${article} ${decision.trend} ${decision.bucket}` : '';
   const roas = ` ROAS about ${decision.roas.mean.toFixed(2)} (${decision.roas.lo.toFixed(2)} to ${decision.roas.hi.toFixed(2)}), ${Math.round(decision.roas.probabilityAboveBreakEven * 100)}% likely above break-even.`;
   const blocked = decision.guardrails.filter((g) => g.changed).map((g) => g.text);
-  const failed = decision.reasons.filter((r) => !r.passed && r.ruleId.startsWith('gate.')).map((r) => r.text);
+  // The zero-conversion path is an exception, not a gate to pass: its "does not apply" is no shortfall.
+  const failed = decision.reasons
+    .filter((r) => !r.passed && r.ruleId.startsWith('gate.') && !r.ruleId.startsWith('gate.zeroConversion'))
+    .map((r) => r.text);
   const parts = [
     `${head} (${decision.confidence.toLowerCase()} confidence).${where ? `${where}.` : ''}${roas}`,
   ];

@@ -1,5 +1,5 @@
 import type { HysteresisRules, NoiseGateRules } from '../rules/engine-rules.ts';
-import type { Confidence, MatrixAction } from '../rules/primitives.ts';
+import type { Confidence, DecisionAction } from '../rules/primitives.ts';
 import { resolveMoneyThreshold } from '../rules/thresholds.ts';
 import type { Reason } from './classify.ts';
 
@@ -76,12 +76,12 @@ export function noiseGate(
  * unless the evidence is overwhelming. `previous` is the actions of the earlier runs, newest first.
  */
 export function applyHysteresis(
-  action: MatrixAction,
-  previous: readonly MatrixAction[],
+  action: DecisionAction,
+  previous: readonly DecisionAction[],
   evidence: { probability: number; zeroConversionSpend: number | null; targetCpa: number },
   rules: HysteresisRules,
-): { action: MatrixAction; reason: Reason } {
-  if (!rules.actions.includes(action)) {
+): { action: DecisionAction; reason: Reason } {
+  if (!(rules.actions as readonly DecisionAction[]).includes(action)) {
     return {
       action,
       reason: {

@@ -1,6 +1,6 @@
 import { formatMicros, minorUnitsToMicros } from '../money/money.ts';
 import type { GuardrailRules } from '../rules/engine-rules.ts';
-import type { MatrixAction } from '../rules/primitives.ts';
+import type { DecisionAction } from '../rules/primitives.ts';
 
 /** What the entity's state is when a decision is made; every field comes from synced data, not memory. */
 export type GuardrailState = {
@@ -30,12 +30,12 @@ export type GuardrailMoney = {
   minorDigits: number;
 };
 
-export type Proposal = { action: MatrixAction; scalePercent: number | null; isKill: boolean };
+export type Proposal = { action: DecisionAction; scalePercent: number | null; isKill: boolean };
 
 export type GuardrailCheck = { id: string; passed: boolean; changed: boolean; text: string };
 
 export type GuardedDecision = {
-  action: MatrixAction;
+  action: DecisionAction;
   /** The budget change actually proposed after the caps, in percent; null unless SCALE. */
   scalePercent: number | null;
   newDailyBudgetMinor: bigint | null;

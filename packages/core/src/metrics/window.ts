@@ -24,14 +24,56 @@ export function isIsoDate(value: string): value is IsoDate {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
+// Engine runs read the same few hundred dates millions of times; the cache is bounded and pure.
+const DAY_NUMBER_CACHE = new Map<IsoDate, number>();
+const DAY_NUMBER_CACHE_LIMIT = 50_000;
+
+/** Days since 1970-01-01 of a valid ISO date (cached). */
+function dayNumber(date: IsoDate): number {
+  const cached = DAY_NUMBER_CACHE.get(date);
+  if (cached !== undefined) return cached;
+  const value = computeDayNumber(date);
+  if (DAY_NUMBER_CACHE.size >= DAY_NUMBER_CACHE_LIMIT) DAY_NUMBER_CACHE.clear();
+  DAY_NUMBER_CACHE.set(date, value);
+  return value;
+}
+
+/** Days since 1970-01-01 of a valid ISO date, by integer arithmetic (civil-from-days, proleptic Gregorian). */
+function computeDayNumber(date: IsoDate): number {
+  let y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const d = Number(date.slice(8, 10));
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/** The ISO date of a day number (inverse of `dayNumber`). */
+function fromDayNumber(days: number): IsoDate {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp + (mp < 10 ? 3 : -9);
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+// Date math runs per row in the engine's hot loop: integer arithmetic, no Date objects.
 export function addDays(date: IsoDate, days: number): IsoDate {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
+  return fromDayNumber(dayNumber(date) + days);
 }
 
 export function daysBetween(from: IsoDate, to: IsoDate): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+  return dayNumber(to) - dayNumber(from);
 }
 
 /** The inclusive date range a window covers when it ends on `anchor`; lifetime has no start. */

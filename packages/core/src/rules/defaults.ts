@@ -17,7 +17,7 @@ export const DEFAULT_RULES: EngineRules = deepFreeze({
   version: 1,
   targets: {
     breakEven: { from: 'margin', margin: 0.6 },
-    targetRoas: { source: 'breakEven', multiple: 1 },
+    targetRoas: { source: 'breakEven', multiple: 1.25 },
     targetCpa: { source: 'derived' },
   },
   noiseGate: {
@@ -147,7 +147,7 @@ export const DEFAULT_RULES: EngineRules = deepFreeze({
       widerLookalikesAs: 'broad',
     },
     retargeting: {
-      roasThresholdMultiplier: 1,
+      roasThresholdMultiplier: 2,
       minDaysBeforePause: 0,
       pauseAfterDecliningDays: null,
       scalePointsDelta: 0,
@@ -331,7 +331,7 @@ export const DEFAULT_RULES: EngineRules = deepFreeze({
     noPauseBelowMinSpend: { enabled: true, minSpend: { unit: 'targetCpa', value: 3 } },
     learningPhaseLock: { enabled: true, allowKills: true },
     maxBudgetChangesPerHour: 4,
-    minDailyBudget: { unit: 'targetCpa', value: 0.5 },
+    minDailyBudget: { unit: 'currency', value: 1 },
     campaignBudget: { routeTo: 'campaign' },
     killSwitch: {
       enabled: true,
@@ -351,6 +351,12 @@ export const DEFAULT_RULES: EngineRules = deepFreeze({
     method: 'waterFilling',
     maxIncreasePercent: 20,
     maxDecreasePercent: 20,
-    leaveUnspentBelowBreakEven: true,
+    minChangePercent: 5,
+    halfSaturationShare: 2,
+    saturationExponent: 1,
+    lookbackDays: 28,
+    halfLifeDays: 10,
+    minAccountPurchases: 40,
+    leaveUnspentBelowTarget: true,
   },
 });

@@ -228,10 +228,21 @@ const hysteresisSchema = z
 const allocationSchema = z
   .object({
     enabled: z.boolean(),
-    method: z.enum(['waterFilling', 'thompson']),
+    method: z.enum(['waterFilling']),
     maxIncreasePercent: positiveNumber,
     maxDecreasePercent: z.number().gt(0).lt(100),
-    leaveUnspentBelowBreakEven: z.boolean(),
+    // Changes smaller than this are not worth a budget edit (and its cooldown).
+    minChangePercent: z.number().min(0).lt(100),
+    // Diminishing returns: an ad set's average ROAS halves at this multiple of an equal budget share.
+    halfSaturationShare: z.number().gt(0).lte(100),
+    // Shape of the response curve (Hill exponent): 1 is concave; above 1 a budget needs some size to work.
+    saturationExponent: z.number().gte(0.5).lte(3),
+    // Days of history the curve is fitted on, and the half-life that weighs recent days more.
+    lookbackDays: z.number().int().min(7).max(90),
+    halfLifeDays: z.number().gt(0).lte(90),
+    // Below this many (weighted) purchases across the account, the window stretches (up to 3x, 90 days).
+    minAccountPurchases: z.number().min(0),
+    leaveUnspentBelowTarget: z.boolean(),
   })
   .strict();
 

@@ -5,6 +5,10 @@ import { positiveNumber } from './zod-helpers.ts';
 export const MATRIX_ACTIONS = ['SCALE', 'HOLD', 'PAUSE', 'RETEST'] as const;
 export type MatrixAction = (typeof MATRIX_ACTIONS)[number];
 
+/** Every action a decision can carry: the matrix's, and PROMOTE (copy into the next stage) from the stage pipeline. */
+export const DECISION_ACTIONS = ['SCALE', 'HOLD', 'PAUSE', 'RETEST', 'PROMOTE'] as const;
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
 /** Confidence in a decision, from the posterior probability of the claim behind it. */
 export const CONFIDENCE_LEVELS = ['LOW', 'MEDIUM', 'HIGH'] as const;
 export type Confidence = (typeof CONFIDENCE_LEVELS)[number];

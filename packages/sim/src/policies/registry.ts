@@ -1,14 +1,11 @@
+import { createEnginePolicy } from './engine.ts';
 import { createEqualPolicy } from './equal.ts';
 import { createGreedyPolicy } from './greedy.ts';
 import { createOraclePolicy } from './oracle.ts';
 import { createRulesPolicy } from './rules.ts';
 import type { AnyPolicy, PolicyContext, PolicyFactory } from './types.ts';
 
-/**
- * Every policy the runner can build by name (names cross worker-thread boundaries; functions do not).
- * Extension point: the decision-engine issue adds `engine: createEnginePolicy` here, an
- * observation-only `Policy` wrapping core's decide(); nothing else in the runner changes.
- */
+/** Every policy the runner can build by name (names cross worker-thread boundaries; functions do not). */
 export const POLICY_FACTORIES = {
   equal: createEqualPolicy,
   rules: (context) => createRulesPolicy(context),
@@ -16,6 +13,7 @@ export const POLICY_FACTORIES = {
   greedy: (context) => createGreedyPolicy(context),
   oracle: (context) => createOraclePolicy(context),
   'oracle-reported': (context) => createOraclePolicy(context, { track: 'reported' }),
+  engine: (context) => createEnginePolicy(context),
 } as const satisfies Record<string, PolicyFactory>;
 
 /** A policy the runner can build by name. */

@@ -250,6 +250,8 @@ export const recommendations = pgTable(
   'recommendations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** One `roas recommend` run: storing the same run again changes nothing. */
+    runId: uuid('run_id').notNull(),
     accountId: text('account_id')
       .notNull()
       .references(() => accounts.id, { onDelete: 'cascade' }),
@@ -267,6 +269,7 @@ export const recommendations = pgTable(
     guardrails: jsonb('guardrails').$type<unknown[]>().notNull(),
     inputs: jsonb('inputs').$type<Record<string, unknown>>().notNull(),
     explanation: text('explanation').notNull(),
+    /** The `settings_versions.id` the run used, or 0 for the engine's bundled defaults. */
     settingsVersion: integer('settings_version').notNull(),
     engineVersion: text('engine_version').notNull(),
     modelVersion: text('model_version'),
@@ -280,6 +283,7 @@ export const recommendations = pgTable(
   (t) => [
     index('recommendations_account_generated_idx').on(t.accountId, t.generatedAt),
     index('recommendations_entity_idx').on(t.entityId),
+    unique('recommendations_run_entity_uq').on(t.runId, t.level, t.entityId),
   ],
 );
 

@@ -1,0 +1,2 @@
+ALTER TABLE "recommendations" ADD COLUMN "run_id" uuid NOT NULL;--> statement-breakpoint
+ALTER TABLE "recommendations" ADD CONSTRAINT "recommendations_run_entity_uq" UNIQUE("run_id","level","entity_id");

@@ -1,0 +1,317 @@
+import { MICROS_PER_UNIT } from '../money/money.ts';
+import { fitPurchaseRatePrior } from '../stats/gamma-poisson.ts';
+import { completenessAt } from '../stats/lag.ts';
+import { posteriorMeanRoas, roasPosterior } from '../stats/roas-posterior.ts';
+import type { EngineRules } from '../rules/engine-rules.ts';
+import type { Reason } from './classify.ts';
+import { explainDecision, type AccountContext, type Decision, type EntityFacts } from './decide-entity.ts';
+import type { AccountInput } from './decide-account.ts';
+import { ageOn, type EntityFeatures } from './features.ts';
+import { applyGuardrails } from './guardrails.ts';
+import { modifierFor } from './audience.ts';
+
+/** One ad set's share of the portfolio: what it spends now and what water-filling would give it. */
+export type AllocationLine = {
+  entityId: string;
+  currentMinor: bigint;
+  /** The unconstrained optimum on the posterior (minor units). */
+  optimumMinor: bigint;
+  /** The optimum after the per-step limits and the account total (minor units). */
+  targetMinor: bigint;
+  /** Expected marginal return per unit of spend at the current budget, in value (not ROAS) terms. */
+  marginalValue: number;
+};
+
+export type AllocationResult = {
+  /** Why the allocation did not run; null when it did. */
+  skipped: string | null;
+  /** Marginal value every funded ad set is brought to (>= 1 when money is left unspent). */
+  lambda: number | null;
+  totalMinor: bigint | null;
+  lines: AllocationLine[];
+  decisions: Decision[];
+};
+
+const toMajor = (micros: bigint) => Number(micros) / Number(MICROS_PER_UNIT);
+
+/** A diminishing-returns curve: revenue = r0 x response(spend), a Hill curve with half-saturation K. */
+/** The longest memory a stretched window may reach. */
+const MAX_LOOKBACK_DAYS = 90;
+
+type ResponseCurve = { halfSaturation: number; exponent: number };
+
+/** Revenue per unit of low-spend ROAS at `spend`: K x^a / (1 + x^a) with x = spend / K (≈ spend when small). */
+function response(spend: number, curve: ResponseCurve): number {
+  if (spend <= 0) return 0;
+  const x = (spend / curve.halfSaturation) ** curve.exponent;
+  return (curve.halfSaturation * x) / (1 + x);
+}
+
+type Candidate = {
+  index: number;
+  facts: EntityFacts;
+  current: number;
+  /** Value per unit of response: m x audience weight x posterior low-spend ROAS (m = 1 / break-even). */
+  value: number;
+  curve: ResponseCurve;
+};
+
+type Point = { budget: number; profit: number };
+type Segment = { candidate: number; slope: number; from: number; to: number };
+
+/** Expected value of one more unit of spend at `spend` (1 = break-even), by a small finite difference. */
+function marginalValue(c: Candidate, spend: number): number {
+  const h = Math.max(0.01, spend * 1e-3);
+  return (c.value * (response(spend + h, c.curve) - response(spend, c.curve))) / h;
+}
+
+/** Upper concave hull of points sorted by budget, from the first point. */
+function concaveHull(points: readonly Point[]): Point[] {
+  const hull: Point[] = [];
+  for (const p of points) {
+    while (hull.length >= 2) {
+      const a = hull[hull.length - 2] as Point;
+      const b = hull[hull.length - 1] as Point;
+      if ((b.profit - a.profit) * (p.budget - a.budget) <= (p.profit - a.profit) * (b.budget - a.budget))
+        hull.pop();
+      else break;
+    }
+    hull.push(p);
+  }
+  return hull;
+}
+
+/**
+ * Water-filling on the concave hull of each candidate's expected profit over a budget grid: the
+ * steepest increments first until the total is spent or no increment pays (exact for concave curves,
+ * the LP bound for S-shaped ones). Returns each candidate's budget and the last slope funded.
+ */
+function waterFill(
+  candidates: readonly Candidate[],
+  total: number,
+  minBudget: number,
+  floorSlope: number,
+): { budgets: number[]; lambda: number } {
+  const step = Math.max(minBudget, total / (candidates.length * 8));
+  const segments: Segment[] = [];
+  candidates.forEach((c, i) => {
+    const profit = (b: number) => c.value * response(b, c.curve) - b;
+    const points: Point[] = [{ budget: 0, profit: 0 }];
+    let last = 0;
+    for (let b = minBudget; b <= total; b = Math.min(total, b + step)) {
+      const p = profit(b);
+      points.push({ budget: b, profit: p });
+      // Past K the curve is concave: once profit falls there it keeps falling.
+      if (b >= total || (b > c.curve.halfSaturation && p < last)) break;
+      last = p;
+    }
+    if (c.current >= minBudget && c.current <= total)
+      points.push({ budget: c.current, profit: profit(c.current) });
+    points.sort((a, b) => a.budget - b.budget);
+    const hull = concaveHull(points);
+    for (let h = 1; h < hull.length; h++) {
+      const a = hull[h - 1] as Point;
+      const b = hull[h] as Point;
+      if (b.budget > a.budget)
+        segments.push({
+          candidate: i,
+          slope: (b.profit - a.profit) / (b.budget - a.budget),
+          from: a.budget,
+          to: b.budget,
+        });
+    }
+  });
+  segments.sort((a, b) => b.slope - a.slope || a.candidate - b.candidate || a.from - b.from);
+  const budgets = candidates.map(() => 0);
+  let left = total;
+  let lambda = floorSlope;
+  for (const segment of segments) {
+    if (segment.slope <= floorSlope || left <= 0) break;
+    if (budgets[segment.candidate] !== segment.from) continue;
+    const granted = Math.min(segment.to - segment.from, left);
+    budgets[segment.candidate] = segment.from + granted;
+    left -= granted;
+    lambda = segment.slope;
+  }
+  return { budgets, lambda: lambda + 1 };
+}
+
+/**
+ * Low-spend ROAS of each ad set on the posterior, fitted on every recent day at the spend it ran at:
+ * each day's spend is turned into "response" under the curve, discounted for lag and weighted toward
+ * recent days, then the Gamma-Poisson x lognormal posterior shrinks it toward the account.
+ */
+function lowSpendRoas(
+  facts: readonly EntityFacts[],
+  curves: readonly ResponseCurve[],
+  input: AccountInput,
+  context: AccountContext,
+  settings: EngineRules['allocation'],
+): number[] {
+  const gather = (stretch: number) =>
+    facts.map((f, i) => {
+      let exposure = 0;
+      let purchases = 0;
+      let revenue = 0;
+      const curve = curves[i] as ResponseCurve;
+      const lookback = Math.min(MAX_LOOKBACK_DAYS, settings.lookbackDays * stretch);
+      for (const row of f.rows) {
+        const age = ageOn(row.date, input.asOf);
+        if (age < 0 || age >= lookback) continue;
+        const weight = 0.5 ** (age / (settings.halfLifeDays * stretch));
+        exposure += weight * completenessAt(context.curve, age) * response(toMajor(row.totals.spend), curve);
+        purchases += weight * row.totals.purchases;
+        revenue += weight * toMajor(row.totals.revenue);
+      }
+      return { exposure, purchases, revenue };
+    });
+  // A small account remembers longer: the window stretches until the account has enough purchases.
+  let evidence = gather(1);
+  for (const stretch of [1.5, 2, 3]) {
+    if (evidence.reduce((s, e) => s + e.purchases, 0) >= settings.minAccountPurchases) break;
+    evidence = gather(stretch);
+  }
+  const prior = fitPurchaseRatePrior(
+    evidence.map((e) => ({ spend: e.exposure, purchases: e.purchases })),
+    1 / context.targetCpa,
+  );
+  return evidence.map((e) => posteriorMeanRoas(roasPosterior(e, prior, context.aovPrior)));
+}
+
+/**
+ * Portfolio allocation (product.md item 12): each active ad set's posterior mean ROAS, observed at its
+ * recent spend, defines a diminishing-returns curve; water-filling brings every funded ad set to the
+ * same marginal value λ (at least break-even when money may stay unspent) within the account total.
+ * The targets become signed budget changes, limited per step, and every change goes through the
+ * guardrails again. Pauses decided per entity stand; allocation never pauses or resumes by itself.
+ */
+export function allocatePortfolio(
+  input: AccountInput,
+  decisions: readonly Decision[],
+  features: ReadonlyMap<string, EntityFeatures>,
+  context: AccountContext,
+  rules: EngineRules,
+): AllocationResult {
+  const settings = rules.allocation;
+  const skip = (skipped: string): AllocationResult => ({
+    skipped,
+    lambda: null,
+    totalMinor: null,
+    lines: [],
+    decisions: [...decisions],
+  });
+  const scale = 10 ** input.minorDigits;
+  const adSets = input.entities
+    .map((facts, index) => ({ facts, index }))
+    .filter(({ facts }) => facts.level === 'adset' && facts.status !== 'paused');
+  if (adSets.length === 0) return skip('allocation: no active ad sets');
+  if (
+    adSets.some(({ facts }) => facts.state.budgetOwner === 'adset' && facts.state.dailyBudgetMinor === null)
+  )
+    return skip('allocation: ad set budgets are unknown (imported data), so no budget is reallocated');
+  const owned = adSets.filter(({ facts }) => facts.state.budgetOwner === 'adset');
+  if (owned.length === 0) return skip('allocation: every budget is owned by a campaign (CBO)');
+
+  const currentSum = owned.reduce((s, { facts }) => s + Number(facts.state.dailyBudgetMinor ?? 0n), 0);
+  const totalMinor = input.totalDailyBudgetMinor ?? BigInt(currentSum);
+  const total = Number(totalMinor) / scale;
+  const equalShare = total / owned.length;
+  // Value is revenue over the target ROAS: a unit of spend pays when it returns at least the target.
+  const margin = 1 / context.targetRoas;
+  const curves = owned.map(() => ({
+    halfSaturation: settings.halfSaturationShare * equalShare,
+    exponent: settings.saturationExponent,
+  }));
+  const roas = lowSpendRoas(
+    owned.map(({ facts }) => facts),
+    curves,
+    input,
+    context,
+    settings,
+  );
+  const candidates: Candidate[] = owned.map(({ facts, index }, k) => ({
+    index,
+    facts,
+    current: Number(facts.state.dailyBudgetMinor ?? 0n) / scale,
+    value: (margin * (roas[k] ?? 0)) / modifierFor(facts.audience, rules).roasThresholdMultiplier,
+    curve: curves[k] as ResponseCurve,
+  }));
+  const minBudget = context.money.minDailyBudget;
+  const filled = waterFill(candidates, total, minBudget, settings.leaveUnspentBelowTarget ? 0 : -1);
+  const lambda = filled.lambda;
+  const up = 1 + settings.maxIncreasePercent / 100;
+  const down = 1 - settings.maxDecreasePercent / 100;
+  const steps = candidates.map((c, k) => {
+    const optimum = filled.budgets[k] ?? 0;
+    const decision = decisions[c.index];
+    const isPaused = decision?.action === 'PAUSE';
+    const target = isPaused ? 0 : Math.min(c.current * up, Math.max(c.current * down, optimum));
+    return { c, optimum, target };
+  });
+  // Keep the account total: trim increases pro rata when the steps overshoot it.
+  const kept = steps.reduce((s, step) => s + Math.min(step.target, step.c.current), 0);
+  const raises = steps.reduce((s, step) => s + Math.max(0, step.target - step.c.current), 0);
+  const room = Math.max(0, total - kept);
+  const raiseFactor = raises > room && raises > 0 ? room / raises : 1;
+
+  const out = [...decisions];
+  const lines: AllocationLine[] = [];
+  for (const { c, optimum, target: stepTarget } of steps) {
+    const decision = decisions[c.index];
+    if (!decision) continue;
+    const target = stepTarget > c.current ? c.current + (stepTarget - c.current) * raiseFactor : stepTarget;
+    const currentMinor = BigInt(Math.round(c.current * scale));
+    lines.push({
+      entityId: c.facts.entityId,
+      currentMinor,
+      optimumMinor: BigInt(Math.floor(optimum * scale)),
+      targetMinor: BigInt(Math.floor(target * scale)),
+      marginalValue: marginalValue(c, c.current),
+    });
+    if (decision.action === 'PAUSE' || c.current <= 0) continue;
+    const percent = Math.trunc(((target - c.current) / c.current) * 1000) / 10;
+    const reason: Reason = {
+      ruleId: 'allocation.waterFilling',
+      metric: 'marginal value per unit of spend',
+      observed: Math.round(marginalValue(c, c.current) * 1000) / 1000,
+      threshold: Math.round(lambda * 1000) / 1000,
+      passed: Math.abs(percent) >= settings.minChangePercent,
+      text: `the portfolio optimum is ${optimum.toFixed(2)} a day (now ${c.current.toFixed(2)}): ${
+        Math.abs(percent) >= settings.minChangePercent
+          ? `move ${percent > 0 ? '+' : ''}${percent}% toward it`
+          : `within ${settings.minChangePercent}% of the current budget, no change`
+      }`,
+    };
+    const reasons = [...decision.reasons, reason];
+    if (Math.abs(percent) < settings.minChangePercent) {
+      out[c.index] = finish({
+        ...decision,
+        action: 'HOLD',
+        scalePercent: null,
+        newDailyBudgetMinor: null,
+        reasons,
+      });
+      continue;
+    }
+    const guarded = applyGuardrails(
+      { action: 'SCALE', scalePercent: percent, isKill: false },
+      c.facts.state,
+      rules.guardrails,
+      context.money,
+    );
+    out[c.index] = finish({
+      ...decision,
+      action: guarded.action,
+      scalePercent: guarded.scalePercent,
+      newDailyBudgetMinor: guarded.newDailyBudgetMinor,
+      appliesTo: guarded.appliesTo,
+      guardrails: guarded.guardrails,
+      reasons,
+    });
+  }
+  return { skipped: null, lambda, totalMinor, lines, decisions: out };
+}
+
+function finish(decision: Decision): Decision {
+  return { ...decision, explanation: explainDecision(decision) };
+}
