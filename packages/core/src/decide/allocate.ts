@@ -53,6 +53,8 @@ type Candidate = {
   current: number;
   /** Value per unit of response: m x audience weight x posterior low-spend ROAS (m = 1 / break-even). */
   value: number;
+  /** Posterior spread of log value, for the evidence band. */
+  logSd: number;
   curve: ResponseCurve;
 };
 
@@ -63,6 +65,20 @@ type Segment = { candidate: number; slope: number; from: number; to: number };
 function marginalValue(c: Candidate, spend: number): number {
   const h = Math.max(0.01, spend * 1e-3);
   return (c.value * (response(spend + h, c.curve) - response(spend, c.curve))) / h;
+}
+
+/** The budget one ad set would get alone at marginal value λ with the given value (a grid search). */
+function soloOptimum(c: Candidate, value: number, lambda: number, total: number, step: number): number {
+  let best = 0;
+  let bestGain = 0;
+  for (let b = step; b <= total; b += step) {
+    const gain = value * response(b, c.curve) - lambda * b;
+    if (gain > bestGain) {
+      best = b;
+      bestGain = gain;
+    }
+  }
+  return best;
 }
 
 /** Upper concave hull of points sorted by budget, from the first point. */
@@ -147,7 +163,7 @@ function lowSpendRoas(
   input: AccountInput,
   context: AccountContext,
   settings: EngineRules['allocation'],
-): number[] {
+): { mean: number; logSd: number }[] {
   const gather = (stretch: number) =>
     facts.map((f, i) => {
       let exposure = 0;
@@ -175,7 +191,12 @@ function lowSpendRoas(
     evidence.map((e) => ({ spend: e.exposure, purchases: e.purchases })),
     1 / context.targetCpa,
   );
-  return evidence.map((e) => posteriorMeanRoas(roasPosterior(e, prior, context.aovPrior)));
+  return evidence.map((e) => {
+    const posterior = roasPosterior(e, prior, context.aovPrior);
+    // Log ROAS is about normal: log-gamma (variance ≈ 1/α + 1/2α²) plus the order-value term.
+    const logSd = Math.sqrt(1 / posterior.alpha + 1 / (2 * posterior.alpha ** 2) + posterior.aovLogSd ** 2);
+    return { mean: posteriorMeanRoas(posterior), logSd };
+  });
 }
 
 /**
@@ -233,7 +254,8 @@ export function allocatePortfolio(
     index,
     facts,
     current: Number(facts.state.dailyBudgetMinor ?? 0n) / scale,
-    value: (margin * (roas[k] ?? 0)) / modifierFor(facts.audience, rules).roasThresholdMultiplier,
+    value: (margin * (roas[k]?.mean ?? 0)) / modifierFor(facts.audience, rules).roasThresholdMultiplier,
+    logSd: roas[k]?.logSd ?? 0,
     curve: curves[k] as ResponseCurve,
   }));
   const minBudget = context.money.minDailyBudget;
@@ -241,11 +263,18 @@ export function allocatePortfolio(
   const lambda = filled.lambda;
   const up = 1 + settings.maxIncreasePercent / 100;
   const down = 1 - settings.maxDecreasePercent / 100;
+  const grid = Math.max(minBudget, total / (candidates.length * 8));
   const steps = candidates.map((c, k) => {
     const optimum = filled.budgets[k] ?? 0;
     const decision = decisions[c.index];
     const isPaused = decision?.action === 'PAUSE';
-    const target = isPaused ? 0 : Math.min(c.current * up, Math.max(c.current * down, optimum));
+    // Move only where the evidence agrees: even a pessimistic reading wants more, or an optimistic one less.
+    const band = Math.exp(settings.evidenceBand * c.logSd);
+    const wantsMore = soloOptimum(c, c.value / band, lambda, total, grid) > c.current;
+    const wantsLess = soloOptimum(c, c.value * band, lambda, total, grid) < c.current;
+    const direction =
+      optimum > c.current ? (wantsMore ? optimum : c.current) : wantsLess ? optimum : c.current;
+    const target = isPaused ? 0 : Math.min(c.current * up, Math.max(c.current * down, direction));
     return { c, optimum, target };
   });
   // Keep the account total: trim increases pro rata when the steps overshoot it.

@@ -42,6 +42,8 @@ export type AccountDecisions = {
 // The window targets (AOV) are read from: long enough to hold purchases in a small account.
 const TARGET_WINDOW = '30d' as const;
 const JUDGING_WINDOW = '7d' as const;
+// Ad sets of one shop sell much the same basket: their mean order values differ by about 15-30%, not 65%.
+const AD_SET_ORDER_VALUE_SPREAD = 0.3;
 
 const toMajor = (micros: bigint) => Number(micros) / Number(MICROS_PER_UNIT);
 
@@ -113,7 +115,7 @@ export function decideAccount(input: AccountInput, rules: EngineRules): AccountD
       rules.fatigue.cpmInflation.baselineDays + rules.fatigue.ctrDropFromPeak.days,
     ),
     ratePrior,
-    aovPrior: orderValuePriorFromAccount(aov),
+    aovPrior: orderValuePriorFromAccount(aov, 0.7, AD_SET_ORDER_VALUE_SPREAD),
     money: {
       maxDailyIncrease: resolveMoneyThreshold(rules.guardrails.maxDailyIncrease.adSetAmount, targetCpa),
       noPauseBelowSpend: resolveMoneyThreshold(rules.guardrails.noPauseBelowMinSpend.minSpend, targetCpa),

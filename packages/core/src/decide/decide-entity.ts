@@ -184,6 +184,22 @@ export function decideEntity(
       scalePercent += modifier.scalePointsDelta;
       if (modifier.maxScalePercent !== null) scalePercent = Math.min(scalePercent, modifier.maxScalePercent);
     }
+    if (action === 'PAUSE' && rules.buckets.breakEven.enabled) {
+      const line = account.breakEvenRoas * modifier.roasThresholdMultiplier;
+      const stillPays = probabilityRoasAbove(posterior, line);
+      const allowed = stillPays <= rules.buckets.breakEven.pauseMaxProbability;
+      reasons.push({
+        ruleId: 'bucket.breakEven.pause',
+        metric: 'P(ROAS > break-even)',
+        observed: Math.round(stillPays * 1000) / 1000,
+        threshold: rules.buckets.breakEven.pauseMaxProbability,
+        passed: allowed,
+        text: allowed
+          ? `only ${Math.round(stillPays * 100)}% likely to make money at ROAS ${line.toFixed(2)}: pause`
+          : `${Math.round(stillPays * 100)}% likely still above break-even (${line.toFixed(2)}): trim its budget, do not pause`,
+      });
+      if (!allowed) action = 'HOLD';
+    }
     if (action === 'PAUSE') {
       isKill = true;
       if (features.ageDays < modifier.minDaysBeforePause) {

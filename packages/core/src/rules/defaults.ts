@@ -31,7 +31,12 @@ export const DEFAULT_RULES: EngineRules = deepFreeze({
     winnerAtLeast: 1.2,
     averageAtLeast: 0.9,
     membershipProbability: 0.5,
-    breakEven: { enabled: true, winnerMinProbability: 0.5, averageMinProbability: 0.2 },
+    breakEven: {
+      enabled: true,
+      winnerMinProbability: 0.5,
+      averageMinProbability: 0.2,
+      pauseMaxProbability: 0.25,
+    },
     confidence: { high: 0.9, medium: 0.75 },
     credibleInterval: 0.9,
   },
@@ -357,6 +362,7 @@ export const DEFAULT_RULES: EngineRules = deepFreeze({
     lookbackDays: 28,
     halfLifeDays: 10,
     minAccountPurchases: 40,
+    evidenceBand: 0.5,
     leaveUnspentBelowTarget: true,
   },
 });

@@ -68,6 +68,7 @@ const bucketsSchema = z
         enabled: z.boolean(),
         winnerMinProbability: probability,
         averageMinProbability: probability,
+        pauseMaxProbability: probability,
       })
       .strict(),
     confidence: z.object({ high: probability, medium: probability }).strict(),
@@ -242,6 +243,8 @@ const allocationSchema = z
     halfLifeDays: z.number().gt(0).lte(90),
     // Below this many (weighted) purchases across the account, the window stretches (up to 3x, 90 days).
     minAccountPurchases: z.number().min(0),
+    // Move a budget only when the posterior agrees at this many standard deviations (0 = follow the mean).
+    evidenceBand: z.number().min(0).max(3),
     leaveUnspentBelowTarget: z.boolean(),
   })
   .strict();

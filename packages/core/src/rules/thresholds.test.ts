@@ -18,10 +18,10 @@ describe('resolveTargets', () => {
     ]
   >([
     [
-      'defaults: margin 0.6, target = break-even, CPA derived from AOV (INR)',
+      'defaults: margin 0.6, target 1.25x break-even, CPA derived from AOV (INR)',
       DEFAULT_RULES.targets,
       3000,
-      { breakEvenRoas: 1 / 0.6, targetRoas: 1 / 0.6, targetCpa: 1800 },
+      { breakEvenRoas: 1 / 0.6, targetRoas: 1.25 / 0.6, targetCpa: 1440 },
     ],
     [
       'COGS as a share of revenue, target 20% above break-even',

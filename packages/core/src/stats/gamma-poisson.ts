@@ -8,6 +8,8 @@ export type SpendAndPurchases = { spend: number; purchases: number };
 
 /** Between-entity spread assumed when the data show none (lognormal σ ≈ 0.3). */
 const MIN_COEFFICIENT_OF_VARIATION = 0.3;
+/** The most spread the data may claim: beyond it, small counts are speaking, not the ad sets (σ ≈ 0.7). */
+const MAX_COEFFICIENT_OF_VARIATION = 0.8;
 /** Spread assumed when the data cannot say (decision-quality.md 1.2 measured about 0.68). */
 const DEFAULT_COEFFICIENT_OF_VARIATION = 0.65;
 
@@ -32,7 +34,10 @@ export function fitPurchaseRatePrior(
   const dispersion = withSpend.reduce((sum, e) => sum + (e.purchases - mean * e.spend) ** 2, 0);
   const variance = (dispersion - mean * totalSpend) / squaredSpend;
   const cv = variance > 0 ? Math.sqrt(variance) / mean : 0;
-  return priorFromMean(mean, Math.max(MIN_COEFFICIENT_OF_VARIATION, cv));
+  return priorFromMean(
+    mean,
+    Math.min(MAX_COEFFICIENT_OF_VARIATION, Math.max(MIN_COEFFICIENT_OF_VARIATION, cv)),
+  );
 }
 
 /** A Gamma prior with the given mean and coefficient of variation: alpha = 1/cv², beta = alpha/mean. */

@@ -24,10 +24,20 @@ describe('parseFaults', () => {
     });
     expect(parseFaults(' ')).toEqual({});
     expect(parseFaults('page-fail')).toEqual({ pageFail: 2 });
+    expect(parseFaults('drop-write-response')).toEqual({ dropWrites: { count: 1, applied: true } });
+    expect(parseFaults('drop-write-request:3')).toEqual({ dropWrites: { count: 3, applied: false } });
   });
 
   it('refuses unknown kinds, bad numbers, rates over 1 and non-throttle codes', () => {
-    for (const bad of ['explode', 'throttle:x', 'transient:2', 'throttle-500', 'page-fail:0', 'drop:0.1:3']) {
+    for (const bad of [
+      'explode',
+      'throttle:x',
+      'transient:2',
+      'throttle-500',
+      'page-fail:0',
+      'drop:0.1:3',
+      'drop-write-response:0',
+    ]) {
       expect(() => parseFaults(bad), bad).toThrow();
     }
     expect(() => toFaultSpec({ transient: 3 })).toThrow(/transient/);
@@ -131,6 +141,32 @@ describe('faults over HTTP', () => {
     await expect(fetch(`${server.url}/v26.0/me?access_token=${server.accessToken}`)).rejects.toThrow();
     server.control.setFaults({});
     expect((await server.get('me')).status).toBe(200);
+  });
+
+  it('loses the answer of the next writes, after running them or instead, and leaves reads alone', async () => {
+    const adSet = server.control.truth().adSets.find((a) => a.dailyBudgetCents !== null);
+    const id = adSet?.id ?? '';
+    const budget = () => server.control.truth().adSets.find((a) => a.id === id)?.dailyBudgetCents;
+    const post = (cents: number) =>
+      fetch(`${server.url}/v26.0/${id}`, {
+        method: 'POST',
+        body: new URLSearchParams({ daily_budget: String(cents), access_token: server.accessToken }),
+      });
+    const writes = server.control.writes().length;
+    server.control.setFaults('drop-write-response');
+    expect(server.control.faults()).toEqual({ dropWrites: { count: 1, applied: true } });
+    expect((await server.get(id)).status).toBe(200);
+    await expect(post(12_345)).rejects.toThrow();
+    expect(budget()).toBe(12_345);
+    expect(server.control.writes()).toHaveLength(writes + 1);
+    expect((await post(12_346)).status).toBe(200);
+    server.control.setFaults('drop-write-request:2');
+    await expect(post(22_222)).rejects.toThrow();
+    await expect(post(22_223)).rejects.toThrow();
+    expect(budget()).toBe(12_346);
+    expect(server.control.writes()).toHaveLength(writes + 2);
+    expect((await post(22_224)).status).toBe(200);
+    server.control.setFaults({});
   });
 
   it('fails calls with 190/463 (expired) and 190/467 (invalid) under the token faults', async () => {

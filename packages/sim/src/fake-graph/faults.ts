@@ -41,6 +41,12 @@ export const faultSpecSchema = z
     jobFail: rate.optional(),
     /** A whole batch fails with code 960. */
     batchTimeout: rate.optional(),
+    /**
+     * The next `count` writes (POST or DELETE on an object or edge) get no answer: the connection closes
+     * after the write ran (`applied`: a lost response) or instead of running it. Counted down, then
+     * writes answer again; setting faults restarts the count.
+     */
+    dropWrites: z.object({ count: z.number().int().min(1), applied: z.boolean() }).strict().optional(),
   })
   .strict();
 
@@ -66,6 +72,8 @@ const DEFAULT_FAIL_PAGE = 2;
  * - `timeout[:rate[:delayMs]]`, `drop[:rate]`
  * - `expired-token[:rate]` (190/463), `invalid-token[:rate]` (190/467)
  * - `page-fail[:page]` (that page of every list fails once), `job-fail[:rate]`, `batch-timeout[:rate]` (960)
+ * - `drop-write-response[:count]` (the next writes run, then lose their answer),
+ *   `drop-write-request[:count]` (the next writes are dropped unrun); count defaults to 1
  *
  * Example: `throttle:0.1,transient:0.05,timeout:0.02:5000,expired-token,page-fail:3`.
  */
@@ -133,6 +141,15 @@ export function parseFaults(text: string): FaultSpec {
         if (second !== undefined) spec.timeout.delayMs = Math.max(0, Math.round(second));
         break;
       }
+      case 'drop-write-response':
+      case 'drop-write-request': {
+        expect(1);
+        const count = first ?? 1;
+        if (!Number.isInteger(count) || count < 1)
+          throw new FaultSpecError(`"${item}": the count must be an integer >= 1`);
+        spec.dropWrites = { count, applied: kind === 'drop-write-response' };
+        break;
+      }
       case 'page-fail': {
         expect(1);
         const page = first ?? DEFAULT_FAIL_PAGE;
@@ -143,7 +160,7 @@ export function parseFaults(text: string): FaultSpec {
       }
       default:
         throw new FaultSpecError(
-          `"${item}": unknown fault (throttle, throttle-<code>, transient, unavailable, timeout, drop, expired-token, invalid-token, page-fail, job-fail, batch-timeout)`,
+          `"${item}": unknown fault (throttle, throttle-<code>, transient, unavailable, timeout, drop, expired-token, invalid-token, page-fail, job-fail, batch-timeout, drop-write-response, drop-write-request)`,
         );
     }
   }
@@ -171,6 +188,7 @@ export class FaultInjector {
   private spec: FaultSpec;
   private readonly rng: Rng;
   private readonly failedPages = new Set<string>();
+  private droppedWrites = 0;
 
   constructor(seed: number, spec: FaultSpec) {
     this.spec = spec;
@@ -184,6 +202,7 @@ export class FaultInjector {
   set(spec: FaultSpec): void {
     this.spec = spec;
     this.failedPages.clear();
+    this.droppedWrites = 0;
   }
 
   private roll(chance: number | undefined): boolean {
@@ -224,6 +243,14 @@ export class FaultInjector {
     if (this.spec.pageFail !== pageNumber || this.failedPages.has(key)) return false;
     this.failedPages.add(key);
     return true;
+  }
+
+  /** Whether this write loses its answer, `after` it ran or `before`; counts `dropWrites` down. */
+  writeDrop(): 'before' | 'after' | null {
+    const drop = this.spec.dropWrites;
+    if (drop === undefined || this.droppedWrites >= drop.count) return null;
+    this.droppedWrites++;
+    return drop.applied ? 'after' : 'before';
   }
 
   jobFails(): boolean {

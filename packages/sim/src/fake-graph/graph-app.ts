@@ -119,14 +119,19 @@ export class GraphApp {
     const isOAuth = first === 'oauth' || first === 'debug_token';
     const isBatch = request.method === 'POST' && request.segments.length === 0;
     let delayMs = 0;
+    let writeDrop: 'before' | 'after' | null = null;
     // OAuth endpoints and the batch envelope are exempt from call faults; batch items get their own.
     if (!isOAuth && !isBatch) {
       const network = this.faults.network();
       if (network?.kind === 'drop') return { kind: 'drop' };
       if (network?.kind === 'delay') delayMs = network.ms;
+      if (request.method !== 'GET') writeDrop = this.faults.writeDrop();
+      if (writeDrop === 'before') return { kind: 'drop' };
     }
     try {
       const body = isOAuth ? this.oauth(request) : isBatch ? this.batch(request) : this.call(request);
+      // The write ran (and is in the write log); only its answer is lost.
+      if (writeDrop === 'after') return { kind: 'drop' };
       return {
         kind: 'response',
         status: 200,
@@ -135,6 +140,7 @@ export class GraphApp {
         delayMs,
       };
     } catch (error) {
+      if (writeDrop === 'after') return { kind: 'drop' };
       const graphError =
         error instanceof GraphError
           ? error

@@ -162,8 +162,8 @@ describe('greedy', () => {
 describe('registry', () => {
   it('builds every registered policy and refuses unknown names', () => {
     for (const name of Object.keys(POLICY_FACTORIES)) expect(createPolicy(name, context).name).toBe(name);
-    expect(() => createPolicy('engine', context)).toThrow(/unknown policy "engine"/);
-    expect(DEFAULT_POLICIES).toEqual(['equal', 'rules', 'greedy', 'oracle']);
+    expect(() => createPolicy('thompson', context)).toThrow(/unknown policy "thompson"/);
+    expect(DEFAULT_POLICIES).toEqual(['equal', 'rules', 'greedy', 'oracle', 'engine']);
   });
 
   it.each(Object.keys(POLICY_FACTORIES))('%s keeps every decision inside the account rules', (name) => {
@@ -188,5 +188,34 @@ describe('oracle', () => {
     const best = value.indexOf(Math.max(...value));
     const worst = value.indexOf(Math.min(...value));
     expect(spendBy[best]).toBeGreaterThan(spendBy[worst] ?? 0);
+  });
+});
+
+describe('engine policy', () => {
+  it('is the product engine deciding daily: beats the equal split on true profit and keeps to the total', () => {
+    let engineProfit = 0;
+    let equalProfit = 0;
+    for (const seed of [11, 12, 13]) {
+      const engine = runPolicy(scenario, 'engine', seed, 45).market;
+      const equal = runPolicy(scenario, 'equal', seed, 45).market;
+      const total = (m: typeof engine) =>
+        m.truth.flat().reduce((sum, d) => sum + scenario.margin * d.trueRevenue - d.spend, 0);
+      engineProfit += total(engine);
+      equalProfit += total(equal);
+      for (let day = 0; day < 45; day++) {
+        const budgets = engine.truth.reduce(
+          (sum, days) => sum + (days[day]?.status === 'ACTIVE' ? (days[day]?.budgetCents ?? 0) : 0),
+          0,
+        );
+        expect(budgets).toBeLessThanOrEqual(context.totalDailyBudgetCents);
+      }
+    }
+    expect(engineProfit).toBeGreaterThan(equalProfit);
+  });
+
+  it('is deterministic: the same seed gives the same budgets', () => {
+    const budgets = () =>
+      runPolicy(scenario, 'engine', 21, 20).market.truth.map((days) => days.map((d) => d.budgetCents));
+    expect(budgets()).toEqual(budgets());
   });
 });

@@ -13,18 +13,19 @@ export const POLICY_FACTORIES = {
   greedy: (context) => createGreedyPolicy(context),
   oracle: (context) => createOraclePolicy(context),
   'oracle-reported': (context) => createOraclePolicy(context, { track: 'reported' }),
-  engine: (context) => createEnginePolicy(context),
+  engine: (context) => createEnginePolicy(context, context.engineRules),
 } as const satisfies Record<string, PolicyFactory>;
 
 /** A policy the runner can build by name. */
 export type PolicyName = keyof typeof POLICY_FACTORIES;
 
-/** The four policies of the benchmark's headline table. */
+/** The policies of the benchmark's headline table: the baselines, the oracle and the product's engine. */
 export const DEFAULT_POLICIES = [
   'equal',
   'rules',
   'greedy',
   'oracle',
+  'engine',
 ] as const satisfies readonly PolicyName[];
 
 /** True for a registered policy name. */

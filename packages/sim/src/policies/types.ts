@@ -1,3 +1,4 @@
+import type { EngineRules } from '@roas/core';
 import type { MarketTruthView } from '../market/market.ts';
 import type { AdSetDecision, Observation } from '../market/types.ts';
 
@@ -13,6 +14,8 @@ export type PolicyContext = {
   /** The CPA at which a purchase breaks even (m x the account's mean order value): business knowledge. */
   targetCpaCents: number;
   horizonDays: number;
+  /** The engine's rules for this account (its settings); the engine policy uses the defaults without them. */
+  engineRules?: EngineRules;
 };
 
 /**

@@ -1,3 +1,4 @@
+import { parseEngineRulesOrThrow, type EngineRules } from '@roas/core';
 import { parentPort } from 'node:worker_threads';
 import { parseScenario } from '../scenarios/load.ts';
 import type { Scenario } from '../scenarios/schema.ts';
@@ -8,13 +9,18 @@ import { simulate } from './simulate.ts';
 // One benchmark worker thread: receives the scenario once, then runs (policy, seed) tasks one at a time.
 let scenario: Scenario | null = null;
 let days = 0;
+let engineRules: EngineRules | undefined;
 
 function run(task: BenchmarkTask): WorkerReply {
   if (!scenario) return { type: 'error', id: task.id, message: 'worker got a task before its scenario' };
   if (!isPolicyName(task.policy))
     return { type: 'error', id: task.id, message: `unknown policy "${task.policy}"` };
   try {
-    return { type: 'result', id: task.id, metrics: simulate(scenario, task.policy, task.seed, days) };
+    return {
+      type: 'result',
+      id: task.id,
+      metrics: simulate(scenario, task.policy, task.seed, days, engineRules),
+    };
   } catch (error) {
     return {
       type: 'error',
@@ -28,6 +34,7 @@ parentPort?.on('message', (message: WorkerRequest) => {
   if (message.type === 'init') {
     scenario = parseScenario(message.scenario, 'benchmark worker');
     days = message.days;
+    engineRules = message.engineRules ? parseEngineRulesOrThrow(message.engineRules) : undefined;
     return;
   }
   parentPort?.postMessage(run(message));

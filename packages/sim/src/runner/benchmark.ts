@@ -1,3 +1,4 @@
+import type { EngineRules } from '@roas/core';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { isPolicyName, type PolicyName } from '../policies/registry.ts';
@@ -19,6 +20,8 @@ export type BenchmarkOptions = {
   workers?: number;
   /** Keep every run's metrics in the result. */
   includeRuns?: boolean;
+  /** Rules for the `engine` policy (for example a tuned rules file); the defaults otherwise. */
+  engineRules?: EngineRules;
 };
 
 /** Reported after each finished run. */
@@ -38,7 +41,8 @@ export type BenchmarkResult = {
 /** A (policy, seed) run handed to a worker. */
 export type BenchmarkTask = { type: 'run'; id: number; policy: string; seed: number };
 /** Messages to a benchmark worker: the scenario once, then tasks. */
-export type WorkerRequest = { type: 'init'; scenario: Scenario; days: number } | BenchmarkTask;
+export type WorkerRequest =
+  { type: 'init'; scenario: Scenario; days: number; engineRules: EngineRules | null } | BenchmarkTask;
 /** A worker's answer to one task. */
 export type WorkerReply =
   { type: 'result'; id: number; metrics: RunMetrics } | { type: 'error'; id: number; message: string };
@@ -77,8 +81,8 @@ export async function runBenchmark(
   const workerCount = Math.min(options.workers ?? availableParallelism(), tasks.length);
   const results =
     workerCount <= 0
-      ? runInThread(scenario, days, tasks, onProgress)
-      : await runInWorkers(scenario, days, tasks, workerCount, onProgress);
+      ? runInThread(scenario, days, tasks, options.engineRules, onProgress)
+      : await runInWorkers(scenario, days, tasks, workerCount, options.engineRules, onProgress);
 
   const runsByPolicy = new Map<string, RunMetrics[]>(policies.map((p) => [p, []]));
   for (const metrics of results) runsByPolicy.get(metrics.policy)?.push(metrics);
@@ -96,10 +100,11 @@ function runInThread(
   scenario: Scenario,
   days: number,
   tasks: readonly BenchmarkTask[],
+  engineRules: EngineRules | undefined,
   onProgress?: (progress: BenchmarkProgress) => void,
 ): RunMetrics[] {
   return tasks.map((task, done) => {
-    const metrics = simulate(scenario, task.policy as PolicyName, task.seed, days);
+    const metrics = simulate(scenario, task.policy as PolicyName, task.seed, days, engineRules);
     onProgress?.({ done: done + 1, total: tasks.length, policy: task.policy, seed: task.seed });
     return metrics;
   });
@@ -110,6 +115,7 @@ function runInWorkers(
   days: number,
   tasks: readonly BenchmarkTask[],
   workerCount: number,
+  engineRules: EngineRules | undefined,
   onProgress?: (progress: BenchmarkProgress) => void,
 ): Promise<RunMetrics[]> {
   return new Promise((resolve, reject) => {
@@ -152,7 +158,12 @@ function runInWorkers(
         if (done === tasks.length) finish(null);
         else feed(worker);
       });
-      worker.postMessage({ type: 'init', scenario, days } satisfies WorkerRequest);
+      worker.postMessage({
+        type: 'init',
+        scenario,
+        days,
+        engineRules: engineRules ?? null,
+      } satisfies WorkerRequest);
       feed(worker);
     }
   });

@@ -86,7 +86,7 @@ describe('runBenchmark', () => {
   }, 30_000);
 
   it('refuses unknown policies and reports a failing run', async () => {
-    await expect(runBenchmark({ scenario: short, policies: ['engine'], seeds: [1] })).rejects.toThrow(
+    await expect(runBenchmark({ scenario: short, policies: ['thompson'], seeds: [1] })).rejects.toThrow(
       /unknown policy/,
     );
     await expect(runBenchmark({ scenario: 'nope', policies: ['equal'], seeds: [1] })).rejects.toThrow(

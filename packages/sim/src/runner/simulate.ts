@@ -1,3 +1,4 @@
+import type { EngineRules } from '@roas/core';
 import { accountMeanOrderValue } from '../market/latent.ts';
 import { Market } from '../market/market.ts';
 import { createPolicy, type PolicyName } from '../policies/registry.ts';
@@ -6,8 +7,9 @@ import type { Scenario } from '../scenarios/schema.ts';
 import { computeRunMetrics, type RunMetrics } from './metrics.ts';
 
 /** The account settings a policy is given for a scenario (never the market's latents). */
-export function policyContext(scenario: Scenario): PolicyContext {
+export function policyContext(scenario: Scenario, engineRules?: EngineRules): PolicyContext {
   return {
+    ...(engineRules ? { engineRules } : {}),
     currency: scenario.currency,
     totalDailyBudgetCents: Math.round(scenario.dailyBudget * 100),
     minDailyBudgetCents: Math.round(scenario.minDailyBudget * 100),
@@ -18,8 +20,12 @@ export function policyContext(scenario: Scenario): PolicyContext {
   };
 }
 
-function buildPolicy(scenario: Scenario, policy: PolicyName | PolicyFactory): AnyPolicy {
-  const context = policyContext(scenario);
+function buildPolicy(
+  scenario: Scenario,
+  policy: PolicyName | PolicyFactory,
+  engineRules?: EngineRules,
+): AnyPolicy {
+  const context = policyContext(scenario, engineRules);
   return typeof policy === 'function' ? policy(context) : createPolicy(policy, context);
 }
 
@@ -32,9 +38,10 @@ export function runPolicy(
   policy: PolicyName | PolicyFactory,
   seed: number,
   days = scenario.horizonDays,
+  engineRules?: EngineRules,
 ): { market: Market; policy: AnyPolicy } {
   const market = new Market(scenario, seed);
-  const instance = buildPolicy(scenario, policy);
+  const instance = buildPolicy(scenario, policy, engineRules);
   for (let day = 0; day < days; day++) {
     const observation = market.observe();
     const decisions =
@@ -53,7 +60,8 @@ export function simulate(
   policy: PolicyName | PolicyFactory,
   seed: number,
   days = scenario.horizonDays,
+  engineRules?: EngineRules,
 ): RunMetrics {
-  const { market, policy: instance } = runPolicy(scenario, policy, seed, days);
+  const { market, policy: instance } = runPolicy(scenario, policy, seed, days, engineRules);
   return computeRunMetrics(market, instance.name, days);
 }

@@ -1,5 +1,6 @@
-import { runBenchmark, ScenarioError, type BenchmarkResult } from '@roas/sim';
+import { DEFAULT_POLICIES, runBenchmark, ScenarioError, type BenchmarkResult } from '@roas/sim';
 import type { Command } from 'commander';
+import { loadRulesFile } from '../../adapters/rules/rules-file.ts';
 import { UserError } from '../../shared/errors.ts';
 import { fmt, renderTable } from '../format.ts';
 import { createProgress } from '../progress.ts';
@@ -43,10 +44,11 @@ export function registerSimulateCommand(program: Command): void {
       '--scenario <preset|file.json>',
       'a preset name (default, low-volume, ...) or a scenario file',
     )
-    .option('--policies <list>', 'comma-separated policies', 'equal,rules,greedy,oracle')
+    .option('--policies <list>', 'comma-separated policies', DEFAULT_POLICIES.join(','))
     .option('--seeds <range>', 'seeds, e.g. 1-200 or 1,5,9', '1-20')
     .option('--days <n>', 'days to simulate (default: the scenario horizon)')
     .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--rules <file.yaml>', "the engine policy's rules file (default: the bundled defaults)")
     .option('--json', 'print the result as JSON')
     .action(
       async (options: {
@@ -55,6 +57,7 @@ export function registerSimulateCommand(program: Command): void {
         seeds: string;
         days?: string;
         workers?: string;
+        rules?: string;
         json?: boolean;
       }) => {
         const positive = (flag: string, value: string | undefined, allowZero = false) => {
@@ -68,6 +71,7 @@ export function registerSimulateCommand(program: Command): void {
           .split(',')
           .map((p) => p.trim())
           .filter((p) => p !== '');
+        const engineRules = options.rules ? await loadRulesFile(options.rules) : undefined;
         const progress = createProgress('Simulating', !options.json);
         let result: BenchmarkResult;
         try {
@@ -78,6 +82,7 @@ export function registerSimulateCommand(program: Command): void {
               seeds: parseSeeds(options.seeds),
               days: positive('--days', options.days),
               workers: positive('--workers', options.workers, true),
+              ...(engineRules ? { engineRules } : {}),
             },
             ({ done, total }) => progress.update(done, total),
           );
