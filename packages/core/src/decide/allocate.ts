@@ -259,7 +259,16 @@ export function allocatePortfolio(
     curve: curves[k] as ResponseCurve,
   }));
   const minBudget = context.money.minDailyBudget;
-  const filled = waterFill(candidates, total, minBudget, settings.leaveUnspentBelowTarget ? 0 : -1);
+  // Money is left unspent only where even an optimistic reading of the evidence says it does not pay:
+  // a small account's noisy estimates must not switch its budget off.
+  const optimistic = candidates.map((c) => ({
+    ...c,
+    value: c.value * Math.exp(settings.evidenceBand * c.logSd),
+  }));
+  const spend = settings.leaveUnspentBelowTarget
+    ? waterFill(optimistic, total, minBudget, 0).budgets.reduce((sum, b) => sum + b, 0)
+    : total;
+  const filled = waterFill(candidates, spend, minBudget, -1);
   const lambda = filled.lambda;
   const up = 1 + settings.maxIncreasePercent / 100;
   const down = 1 - settings.maxDecreasePercent / 100;

@@ -35,7 +35,7 @@ export const DEFAULT_RULES: EngineRules = deepFreeze({
       enabled: true,
       winnerMinProbability: 0.5,
       averageMinProbability: 0.2,
-      pauseMaxProbability: 0.25,
+      pauseMaxProbability: 0.1,
     },
     confidence: { high: 0.9, medium: 0.75 },
     credibleInterval: 0.9,
@@ -362,7 +362,7 @@ export const DEFAULT_RULES: EngineRules = deepFreeze({
     lookbackDays: 28,
     halfLifeDays: 10,
     minAccountPurchases: 40,
-    evidenceBand: 0.5,
+    evidenceBand: 1,
     leaveUnspentBelowTarget: true,
   },
 });
