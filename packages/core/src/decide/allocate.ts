@@ -263,7 +263,7 @@ export function allocatePortfolio(
   // a small account's noisy estimates must not switch its budget off.
   const optimistic = candidates.map((c) => ({
     ...c,
-    value: c.value * Math.exp(settings.evidenceBand * c.logSd),
+    value: c.value * Math.exp(settings.unspentEvidenceBand * c.logSd),
   }));
   const spend = settings.leaveUnspentBelowTarget
     ? waterFill(optimistic, total, minBudget, 0).budgets.reduce((sum, b) => sum + b, 0)

@@ -362,7 +362,8 @@ export const DEFAULT_RULES: EngineRules = deepFreeze({
     lookbackDays: 28,
     halfLifeDays: 10,
     minAccountPurchases: 40,
-    evidenceBand: 1,
+    evidenceBand: 0.5,
+    unspentEvidenceBand: 1,
     leaveUnspentBelowTarget: true,
   },
 });

@@ -245,6 +245,8 @@ const allocationSchema = z
     minAccountPurchases: z.number().min(0),
     // Move a budget only when the posterior agrees at this many standard deviations (0 = follow the mean).
     evidenceBand: z.number().min(0).max(3),
+    // Leave money unspent only where a reading this many standard deviations better still says it does not pay.
+    unspentEvidenceBand: z.number().min(0).max(3),
     leaveUnspentBelowTarget: z.boolean(),
   })
   .strict();
