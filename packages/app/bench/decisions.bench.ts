@@ -2,22 +2,17 @@
 // side by side with equal, rules, greedy and oracle, and the issue's pass/fail criteria checked.
 // Run: npm run bench:decisions   (BENCH_SEEDS=n for a quicker run, BENCH_PRESETS=a,b for a subset;
 // writes its tables into docs/benchmarks.md between the decisions markers)
-import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { format } from 'prettier';
 import { PRESET_NAMES, runBenchmark, type RunMetrics } from '@roas/sim';
 import { renderBenchmark } from '../src/cli/commands/simulate.command.ts';
+import { writeBenchmarkSection } from './benchmarks-doc.ts';
 
 const POLICIES = ['equal', 'rules', 'greedy', 'oracle', 'engine'];
 // Held out: the engine was tuned on seeds 100000 and up; these seeds were never looked at while tuning.
 const SEEDS = Array.from({ length: Number(process.env.BENCH_SEEDS ?? 200) }, (_, i) => i + 1);
 const PRESETS = process.env.BENCH_PRESETS ? process.env.BENCH_PRESETS.split(',') : [...PRESET_NAMES];
 const GAP_TARGETS: Record<string, number> = { default: 0.8, 'low-volume': 0.5 };
-const DOC = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
-const START = '<!-- bench:decisions:start -->';
-const END = '<!-- bench:decisions:end -->';
 
 type Interval = { mean: number; lo: number; hi: number };
 
@@ -116,8 +111,7 @@ for (const preset of PRESETS) {
 const total = (performance.now() - started) / 1000;
 console.log(`Total wall time: ${total.toFixed(1)} s on ${availableParallelism()} cores.`);
 
-const body = [
-  START,
+const content = [
   `Command: \`npm run bench:decisions\`. ${SEEDS.length} seeds (${SEEDS[0]}-${SEEDS[SEEDS.length - 1]}, held out: the engine was tuned on seeds 100000-100039 only), policies ${POLICIES.join(', ')}, worker threads on ${availableParallelism()} cores; total wall time ${total.toFixed(1)} s.`,
   '',
   '| Preset | Criteria |',
@@ -125,15 +119,7 @@ const body = [
   ...verdicts,
   '',
   sections.join('\n\n'),
-  END,
 ].join('\n');
-if (!process.env.BENCH_SEEDS && !process.env.BENCH_PRESETS) {
-  const doc = readFileSync(DOC, 'utf8');
-  const from = doc.indexOf(START);
-  const to = doc.indexOf(END);
-  const updated =
-    from >= 0 && to > from
-      ? `${doc.slice(0, from)}${body}${doc.slice(to + END.length)}`
-      : `${doc.trimEnd()}\n\n## Decision engine: decision quality\n\n${body}\n`;
-  writeFileSync(DOC, await format(updated, { parser: 'markdown', singleQuote: true, printWidth: 110 }));
-} else console.log('(a partial run: docs/benchmarks.md left as it is)');
+if (!process.env.BENCH_SEEDS && !process.env.BENCH_PRESETS)
+  await writeBenchmarkSection('decisions', 'Decision engine: decision quality', content);
+else console.log('(a partial run: docs/benchmarks.md left as it is)');

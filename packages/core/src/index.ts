@@ -23,3 +23,4 @@ export * from './decide/allocate.ts';
 export * from './decide/decide-account.ts';
 export * from './decide/stages.ts';
 export * from './decide/fatigue.ts';
+export * from './decide/concave-hull.ts';

@@ -8,6 +8,7 @@ import { explainDecision, type AccountContext, type Decision, type EntityFacts }
 import type { AccountInput } from './decide-account.ts';
 import { ageOn, type EntityFeatures } from './features.ts';
 import { applyGuardrails } from './guardrails.ts';
+import { concaveHull, type BudgetPoint } from './concave-hull.ts';
 import { modifierFor } from './audience.ts';
 
 /** One ad set's share of the portfolio: what it spends now and what water-filling would give it. */
@@ -58,7 +59,6 @@ type Candidate = {
   curve: ResponseCurve;
 };
 
-type Point = { budget: number; profit: number };
 type Segment = { candidate: number; slope: number; from: number; to: number };
 
 /** Expected value of one more unit of spend at `spend` (1 = break-even), by a small finite difference. */
@@ -81,22 +81,6 @@ function soloOptimum(c: Candidate, value: number, lambda: number, total: number,
   return best;
 }
 
-/** Upper concave hull of points sorted by budget, from the first point. */
-function concaveHull(points: readonly Point[]): Point[] {
-  const hull: Point[] = [];
-  for (const p of points) {
-    while (hull.length >= 2) {
-      const a = hull[hull.length - 2] as Point;
-      const b = hull[hull.length - 1] as Point;
-      if ((b.profit - a.profit) * (p.budget - a.budget) <= (p.profit - a.profit) * (b.budget - a.budget))
-        hull.pop();
-      else break;
-    }
-    hull.push(p);
-  }
-  return hull;
-}
-
 /**
  * Water-filling on the concave hull of each candidate's expected profit over a budget grid: the
  * steepest increments first until the total is spent or no increment pays (exact for concave curves,
@@ -112,7 +96,7 @@ function waterFill(
   const segments: Segment[] = [];
   candidates.forEach((c, i) => {
     const profit = (b: number) => c.value * response(b, c.curve) - b;
-    const points: Point[] = [{ budget: 0, profit: 0 }];
+    const points: BudgetPoint[] = [{ budget: 0, profit: 0 }];
     let last = 0;
     for (let b = minBudget; b <= total; b = Math.min(total, b + step)) {
       const p = profit(b);
@@ -126,8 +110,8 @@ function waterFill(
     points.sort((a, b) => a.budget - b.budget);
     const hull = concaveHull(points);
     for (let h = 1; h < hull.length; h++) {
-      const a = hull[h - 1] as Point;
-      const b = hull[h] as Point;
+      const a = hull[h - 1] as BudgetPoint;
+      const b = hull[h] as BudgetPoint;
       if (b.budget > a.budget)
         segments.push({
           candidate: i,

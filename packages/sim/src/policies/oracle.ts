@@ -1,3 +1,4 @@
+import { concaveHull, type BudgetPoint } from '@roas/core';
 import type { MarketTruthView } from '../market/market.ts';
 import type { AdSetDecision, Observation } from '../market/types.ts';
 import type { OraclePolicy, PolicyContext } from './types.ts';
@@ -15,25 +16,7 @@ export type OracleOptions = {
 /** The benchmark's oracle: true track, 8 grid levels per equal share, reset-aware. */
 export const DEFAULT_ORACLE_OPTIONS: OracleOptions = { track: 'true', levelsPerShare: 8, isResetAware: true };
 
-type Point = { budget: number; profit: number };
 type Segment = { adSet: number; slope: number; from: number; to: number };
-
-/** Upper concave hull of points sorted by budget, starting at the first point. */
-function concaveHull(points: readonly Point[]): Point[] {
-  const hull: Point[] = [];
-  for (const p of points) {
-    while (hull.length >= 2) {
-      const a = hull[hull.length - 2] as Point;
-      const b = hull[hull.length - 1] as Point;
-      // Drop b when it lies on or under the chord from a to p.
-      if ((b.profit - a.profit) * (p.budget - a.budget) <= (p.profit - a.profit) * (b.budget - a.budget))
-        hull.pop();
-      else break;
-    }
-    hull.push(p);
-  }
-  return hull;
-}
 
 /**
  * The myopic oracle (decision-quality.md 2.4, O1). It knows every latent parameter and the current
@@ -104,8 +87,8 @@ export function createOraclePolicy(
           .sort((a, b) => a.budget - b.budget);
         const hull = concaveHull(points);
         for (let h = 1; h < hull.length; h++) {
-          const a = hull[h - 1] as Point;
-          const b = hull[h] as Point;
+          const a = hull[h - 1] as BudgetPoint;
+          const b = hull[h] as BudgetPoint;
           segments.push({
             adSet: i,
             slope: (b.profit - a.profit) / (b.budget - a.budget),
