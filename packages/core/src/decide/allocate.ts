@@ -270,42 +270,37 @@ export function allocatePortfolio(
     const target = isPaused ? 0 : Math.min(c.current * up, Math.max(c.current * down, direction));
     return { c, optimum, target };
   });
-  // Keep the account total: trim increases pro rata when the steps overshoot it.
-  const kept = steps.reduce((s, step) => s + Math.min(step.target, step.c.current), 0);
-  const raises = steps.reduce((s, step) => s + Math.max(0, step.target - step.c.current), 0);
-  const room = Math.max(0, total - kept);
-  const raiseFactor = raises > room && raises > 0 ? room / raises : 1;
-
   const out = [...decisions];
   const lines: AllocationLine[] = [];
-  for (const { c, optimum, target: stepTarget } of steps) {
+  /** Turns one step into a guarded decision; returns the budget the ad set will run at. */
+  const settle = ({ c, optimum, target }: (typeof steps)[number]): number => {
     const decision = decisions[c.index];
-    if (!decision) continue;
-    const target = stepTarget > c.current ? c.current + (stepTarget - c.current) * raiseFactor : stepTarget;
-    const currentMinor = BigInt(Math.round(c.current * scale));
+    if (!decision) return 0;
     lines.push({
       entityId: c.facts.entityId,
-      currentMinor,
+      currentMinor: BigInt(Math.round(c.current * scale)),
       optimumMinor: BigInt(Math.floor(optimum * scale)),
       targetMinor: BigInt(Math.floor(target * scale)),
       marginalValue: marginalValue(c, c.current),
     });
-    if (decision.action === 'PAUSE' || c.current <= 0) continue;
+    if (decision.action === 'PAUSE') return 0;
+    if (c.current <= 0) return c.current;
     const percent = Math.trunc(((target - c.current) / c.current) * 1000) / 10;
+    const moves = Math.abs(percent) >= settings.minChangePercent;
     const reason: Reason = {
       ruleId: 'allocation.waterFilling',
       metric: 'marginal value per unit of spend',
       observed: Math.round(marginalValue(c, c.current) * 1000) / 1000,
       threshold: Math.round(lambda * 1000) / 1000,
-      passed: Math.abs(percent) >= settings.minChangePercent,
+      passed: moves,
       text: `the portfolio optimum is ${optimum.toFixed(2)} a day (now ${c.current.toFixed(2)}): ${
-        Math.abs(percent) >= settings.minChangePercent
+        moves
           ? `move ${percent > 0 ? '+' : ''}${percent}% toward it`
           : `within ${settings.minChangePercent}% of the current budget, no change`
       }`,
     };
     const reasons = [...decision.reasons, reason];
-    if (Math.abs(percent) < settings.minChangePercent) {
+    if (!moves) {
       out[c.index] = finish({
         ...decision,
         action: 'HOLD',
@@ -313,7 +308,7 @@ export function allocatePortfolio(
         newDailyBudgetMinor: null,
         reasons,
       });
-      continue;
+      return c.current;
     }
     const guarded = applyGuardrails(
       { action: 'SCALE', scalePercent: percent, isKill: false },
@@ -330,7 +325,18 @@ export function allocatePortfolio(
       guardrails: guarded.guardrails,
       reasons,
     });
-  }
+    return guarded.newDailyBudgetMinor === null ? c.current : Number(guarded.newDailyBudgetMinor) / scale;
+  };
+  // Cuts and holds first, as the guardrails leave them (a held cut frees nothing); then the raises,
+  // trimmed pro rata to the room actually left, so the account total always holds.
+  const raising = steps.filter((step) => step.target > step.c.current);
+  let committed = 0;
+  for (const step of steps) if (step.target <= step.c.current) committed += settle(step);
+  const wanted = raising.reduce((sum, step) => sum + (step.target - step.c.current), 0);
+  const room = Math.max(0, total - committed - raising.reduce((sum, step) => sum + step.c.current, 0));
+  const factor = wanted > room && wanted > 0 ? room / wanted : 1;
+  for (const step of raising)
+    settle({ ...step, target: step.c.current + (step.target - step.c.current) * factor });
   return { skipped: null, lambda, totalMinor, lines, decisions: out };
 }
 
