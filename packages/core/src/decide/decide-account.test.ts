@@ -139,6 +139,7 @@ describe('decideAccount', () => {
     const input = account([adSet('a', { spend: 100, roas: 1.5 }), adSet('b', { spend: 100, roas: 1.6 })]);
     const result = decideAccount(input, DEFAULT_RULES);
     expect(sumOfBudgets(result, input)).toBeLessThan(20_000n);
+    expect(result.notes.join(' ')).toMatch(/of the 200\.00 daily budget earns the target ROAS/);
   });
 
   it('runs the guardrails again on an allocation move: a recent real change holds it', () => {

@@ -1,6 +1,6 @@
 import { addTotals, emptyTotals, type MetricTotals } from '../metrics/totals.ts';
 import type { IsoDate } from '../metrics/window.ts';
-import { MICROS_PER_UNIT } from '../money/money.ts';
+import { formatMicros, MICROS_PER_UNIT, minorUnitsToMicros } from '../money/money.ts';
 import type { EngineRules } from '../rules/engine-rules.ts';
 import { resolveMoneyThreshold, resolveTargets, type ResolvedTargets } from '../rules/thresholds.ts';
 import { fitPurchaseRatePrior } from '../stats/gamma-poisson.ts';
@@ -136,6 +136,17 @@ export function decideAccount(input: AccountInput, rules: EngineRules): AccountD
     ? allocatePortfolio(input, entityDecisions, features, context, rules)
     : null;
   if (allocation?.skipped) notes.push(allocation.skipped);
+  else if (allocation?.totalMinor) {
+    const optimum = allocation.lines.reduce((sum, line) => sum + line.optimumMinor, 0n);
+    const total = allocation.totalMinor;
+    // Leaving budget unspent is an account-level call: say it once, in money, not only per ad set.
+    if (total > 0n && optimum * 100n < total * 95n) {
+      const share = Number((optimum * 1000n) / total) / 10;
+      notes.push(
+        `allocation: only ${share}% of the ${formatMicros(minorUnitsToMicros(total, input.minorDigits), input.minorDigits)} daily budget earns the target ROAS at the margin; the rest is better left unspent (budgets move there step by step)`,
+      );
+    }
+  }
   return {
     asOf: input.asOf,
     targets,
