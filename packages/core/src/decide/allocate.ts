@@ -44,7 +44,9 @@ type ResponseCurve = { halfSaturation: number; exponent: number };
 /** Revenue per unit of low-spend ROAS at `spend`: K x^a / (1 + x^a) with x = spend / K (≈ spend when small). */
 function response(spend: number, curve: ResponseCurve): number {
   if (spend <= 0) return 0;
-  const x = (spend / curve.halfSaturation) ** curve.exponent;
+  const ratio = spend / curve.halfSaturation;
+  // The concave default (exponent 1) needs no power: this runs for every row and grid point.
+  const x = curve.exponent === 1 ? ratio : ratio ** curve.exponent;
   return (curve.halfSaturation * x) / (1 + x);
 }
 
@@ -69,6 +71,11 @@ function marginalValue(c: Candidate, spend: number): number {
 
 /** The budget one ad set would get alone at marginal value λ with the given value (a grid search). */
 function soloOptimum(c: Candidate, value: number, lambda: number, total: number, step: number): number {
+  if (c.curve.exponent === 1) {
+    // Concave Hill curve: v·K²/(K+b)² = λ has the closed form b = K(√(v/λ) − 1), snapped to the grid.
+    const exact = value > lambda ? c.curve.halfSaturation * (Math.sqrt(value / lambda) - 1) : 0;
+    return Math.min(total, Math.round(exact / step) * step);
+  }
   let best = 0;
   let bestGain = 0;
   for (let b = step; b <= total; b += step) {
@@ -76,7 +83,7 @@ function soloOptimum(c: Candidate, value: number, lambda: number, total: number,
     if (gain > bestGain) {
       best = b;
       bestGain = gain;
-    }
+    } else if (b > c.curve.halfSaturation && gain < bestGain) break; // concave past K: only falls from here
   }
   return best;
 }
@@ -148,20 +155,33 @@ function lowSpendRoas(
   context: AccountContext,
   settings: EngineRules['allocation'],
 ): { mean: number; logSd: number }[] {
+  // Rows read once: ages, completeness and money in plain numbers, for every stretch tried below.
+  const days = facts.map((f) =>
+    f.rows.map((row) => {
+      const age = ageOn(row.date, input.asOf);
+      return {
+        age,
+        completeness: completenessAt(context.curve, age),
+        spend: toMajor(row.totals.spend),
+        purchases: row.totals.purchases,
+        revenue: toMajor(row.totals.revenue),
+      };
+    }),
+  );
   const gather = (stretch: number) =>
-    facts.map((f, i) => {
+    days.map((rows, i) => {
       let exposure = 0;
       let purchases = 0;
       let revenue = 0;
       const curve = curves[i] as ResponseCurve;
       const lookback = Math.min(MAX_LOOKBACK_DAYS, settings.lookbackDays * stretch);
-      for (const row of f.rows) {
-        const age = ageOn(row.date, input.asOf);
-        if (age < 0 || age >= lookback) continue;
-        const weight = 0.5 ** (age / (settings.halfLifeDays * stretch));
-        exposure += weight * completenessAt(context.curve, age) * response(toMajor(row.totals.spend), curve);
-        purchases += weight * row.totals.purchases;
-        revenue += weight * toMajor(row.totals.revenue);
+      const decay = 0.5 ** (1 / (settings.halfLifeDays * stretch));
+      for (const day of rows) {
+        if (day.age < 0 || day.age >= lookback) continue;
+        const weight = decay ** day.age;
+        exposure += weight * day.completeness * response(day.spend, curve);
+        purchases += weight * day.purchases;
+        revenue += weight * day.revenue;
       }
       return { exposure, purchases, revenue };
     });

@@ -1,3 +1,4 @@
+import { toFixed } from '../metrics/fixed.ts';
 import type { IsoDate } from '../metrics/window.ts';
 import type { EngineRules } from '../rules/engine-rules.ts';
 import type { Bucket, Confidence, DecisionAction, Trend } from '../rules/primitives.ts';
@@ -121,11 +122,9 @@ export function decideEntity(
   };
   const modifier = modifierFor(facts.audience, rules);
   const risks: string[] = [];
-  const newest = facts.rows.filter(
-    (r) => ageOn(r.date, account.asOf) >= 0 && completenessAt(account.curve, ageOn(r.date, account.asOf)) < 1,
-  );
-  if (newest.length > 0)
-    risks.push(`the newest ${newest.length} day(s) are still collecting late conversions (lag-corrected)`);
+  const immature = countImmature(facts.rows, account.asOf, account.curve);
+  if (immature > 0)
+    risks.push(`the newest ${immature} day(s) are still collecting late conversions (lag-corrected)`);
   if (facts.state.learningStage === 'LEARNING') risks.push("in Meta's learning phase: results are unsettled");
 
   const gate = noiseGate(
@@ -195,8 +194,8 @@ export function decideEntity(
         threshold: rules.buckets.breakEven.pauseMaxProbability,
         passed: allowed,
         text: allowed
-          ? `only ${Math.round(stillPays * 100)}% likely to make money at ROAS ${line.toFixed(2)}: pause`
-          : `${Math.round(stillPays * 100)}% likely still above break-even (${line.toFixed(2)}): trim its budget, do not pause`,
+          ? `only ${Math.round(stillPays * 100)}% likely to make money at ROAS ${toFixed(line, 2)}: pause`
+          : `${Math.round(stillPays * 100)}% likely still above break-even (${toFixed(line, 2)}): trim its budget, do not pause`,
       });
       if (!allowed) action = 'HOLD';
     }
@@ -326,29 +325,47 @@ export function decideEntity(
   return decision;
 }
 
+/** Rows of complete days whose purchases are not all reported yet. */
+function countImmature(rows: readonly DailyRow[], asOf: IsoDate, curve: CompletenessCurve): number {
+  let count = 0;
+  for (const row of rows) {
+    const age = ageOn(row.date, asOf);
+    if (age >= 0 && completenessAt(curve, age) < 1) count++;
+  }
+  return count;
+}
+
+const VERBS: Record<DecisionAction, string> = {
+  SCALE: 'Scale',
+  HOLD: 'Hold',
+  PAUSE: 'Pause',
+  RETEST: 'Retest',
+  PROMOTE: 'Promote',
+};
+
 /** A deterministic plain-English account of a decision, from its own evidence. */
 export function explainDecision(decision: Omit<Decision, 'explanation'>): string {
-  const verb = { SCALE: 'Scale', HOLD: 'Hold', PAUSE: 'Pause', RETEST: 'Retest', PROMOTE: 'Promote' }[
-    decision.action
-  ];
+  const verb = VERBS[decision.action];
   const head =
     decision.action === 'SCALE' && decision.scalePercent !== null
-      ? `${verb} ${decision.name} by ${decision.scalePercent >= 0 ? '+' : ''}${decision.scalePercent.toFixed(1)}%`
+      ? `${verb} ${decision.name} by ${decision.scalePercent >= 0 ? '+' : ''}${toFixed(decision.scalePercent, 1)}%`
       : `${verb} ${decision.name}`;
   const article = decision.trend && /^[aeiou]/.test(decision.trend) ? 'an' : 'a';
   const where =
     decision.bucket && decision.trend ? ` It is ${article} ${decision.trend} ${decision.bucket}` : '';
-  const roas = ` ROAS about ${decision.roas.mean.toFixed(2)} (${decision.roas.lo.toFixed(2)} to ${decision.roas.hi.toFixed(2)}), ${Math.round(decision.roas.probabilityAboveBreakEven * 100)}% likely above break-even.`;
-  const blocked = decision.guardrails.filter((g) => g.changed).map((g) => g.text);
+  const roas = ` ROAS about ${toFixed(decision.roas.mean, 2)} (${toFixed(decision.roas.lo, 2)} to ${toFixed(decision.roas.hi, 2)}), ${Math.round(decision.roas.probabilityAboveBreakEven * 100)}% likely above break-even.`;
+  // Plain loops: this runs for every decision, and again for each one allocation changes.
+  const blocked: string[] = [];
+  for (const g of decision.guardrails) if (g.changed) blocked.push(g.text);
   // The zero-conversion path is an exception, not a gate to pass: its "does not apply" is no shortfall.
-  const failed = decision.reasons
-    .filter((r) => !r.passed && r.ruleId.startsWith('gate.') && !r.ruleId.startsWith('gate.zeroConversion'))
-    .map((r) => r.text);
-  const parts = [
-    `${head} (${decision.confidence.toLowerCase()} confidence).${where ? `${where}.` : ''}${roas}`,
-  ];
-  if (failed.length > 0) parts.push(`Not enough data yet: ${failed.join('; ')}.`);
-  if (blocked.length > 0) parts.push(`Guardrails: ${blocked.join('; ')}.`);
-  if (decision.risks.length > 0) parts.push(`Risks: ${decision.risks.join('; ')}.`);
-  return parts.join(' ');
+  const failed: string[] = [];
+  for (const r of decision.reasons) {
+    if (!r.passed && r.ruleId.startsWith('gate.') && !r.ruleId.startsWith('gate.zeroConversion'))
+      failed.push(r.text);
+  }
+  let text = `${head} (${decision.confidence.toLowerCase()} confidence).${where ? `${where}.` : ''}${roas}`;
+  if (failed.length > 0) text += ` Not enough data yet: ${failed.join('; ')}.`;
+  if (blocked.length > 0) text += ` Guardrails: ${blocked.join('; ')}.`;
+  if (decision.risks.length > 0) text += ` Risks: ${decision.risks.join('; ')}.`;
+  return text;
 }

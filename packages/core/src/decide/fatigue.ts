@@ -1,4 +1,5 @@
-import { addDays, type IsoDate } from '../metrics/window.ts';
+import { toFixed } from '../metrics/fixed.ts';
+import { addDays, dayNumber, type IsoDate } from '../metrics/window.ts';
 import { MICROS_PER_UNIT } from '../money/money.ts';
 import type { AudienceModifier, FatigueRules } from '../rules/engine-rules.ts';
 import type { Reason } from './classify.ts';
@@ -47,28 +48,74 @@ type Sums = { spend: number; impressions: number; reach: number; linkClicks: num
 const clip = (value: number) => Math.min(1, Math.max(0, value));
 const pct = (value: number) => `${Math.round(value * 100)}%`;
 
-function sumOf(rows: readonly DailyRow[], from: IsoDate, to: IsoDate): Sums {
-  const s: Sums = { spend: 0, impressions: 0, reach: 0, linkClicks: 0 };
-  for (const { date, totals } of rows) {
-    if (date < from || date > to) continue;
-    s.spend += Number(totals.spend) / Number(MICROS_PER_UNIT);
-    s.impressions += totals.impressions;
-    s.reach += totals.reach;
-    s.linkClicks += totals.linkClicks;
+// Reused from call to call (grown when needed): the index runs for every entity of every run.
+let backColumn = new Float64Array(64);
+
+/** Each row's day counted back from the last complete day (0 = the last complete day), read once. */
+function daysBack(rows: readonly DailyRow[], lastDay: IsoDate): Float64Array {
+  if (backColumn.length < rows.length) backColumn = new Float64Array(2 * rows.length);
+  const last = dayNumber(lastDay);
+  for (let i = 0; i < rows.length; i++) backColumn[i] = last - dayNumber((rows[i] as DailyRow).date);
+  return backColumn;
+}
+
+/** The look-back window's sums and its two parts, the recent stretch and the baseline before it. */
+type Stretches = { window: Sums; recent: Sums; baseline: Sums };
+
+/**
+ * Sums of the rows `0..windowFrom` days back (the window), `0..recentFrom` (recent) and the rest of
+ * the window (baseline), each in row order as if summed on its own, converting each spend once.
+ */
+function sumStretches(
+  rows: readonly DailyRow[],
+  back: Float64Array,
+  windowFrom: number,
+  recentFrom: number,
+): Stretches {
+  const sums: Stretches = { window: emptySums(), recent: emptySums(), baseline: emptySums() };
+  for (let i = 0; i < rows.length; i++) {
+    const b = back[i] ?? Number.NaN;
+    if (!(b >= 0 && b <= windowFrom)) continue;
+    const { totals } = rows[i] as DailyRow;
+    const spend = Number(totals.spend) / Number(MICROS_PER_UNIT);
+    addTo(sums.window, spend, totals);
+    addTo(b <= recentFrom ? sums.recent : sums.baseline, spend, totals);
   }
-  return s;
+  return sums;
+}
+
+const emptySums = (): Sums => ({ spend: 0, impressions: 0, reach: 0, linkClicks: 0 });
+
+function addTo(s: Sums, spend: number, totals: DailyRow['totals']): void {
+  s.spend += spend;
+  s.impressions += totals.impressions;
+  s.reach += totals.reach;
+  s.linkClicks += totals.linkClicks;
 }
 
 const ctrOf = (s: Sums) => (s.impressions > 0 ? s.linkClicks / s.impressions : null);
 const cpmOf = (s: Sums) => (s.impressions > 0 ? (s.spend * 1000) / s.impressions : null);
 
-/** The best CTR of any `days`-day stretch ending in [from + days - 1, to] with enough clicks to trust. */
-function peakCtr(rows: readonly DailyRow[], from: IsoDate, to: IsoDate, days: number): number | null {
+/** The best CTR of any `days`-day stretch ending `from - days + 1` to `to` back, with enough clicks to trust. */
+function peakCtr(
+  rows: readonly DailyRow[],
+  back: Float64Array,
+  from: number,
+  to: number,
+  days: number,
+): number | null {
   let peak: number | null = null;
-  for (let end = addDays(from, days - 1); end <= to; end = addDays(end, 1)) {
-    const s = sumOf(rows, addDays(end, -(days - 1)), end);
-    const ctr = ctrOf(s);
-    if (ctr !== null && s.linkClicks >= MIN_PEAK_CLICKS && (peak === null || ctr > peak)) peak = ctr;
+  for (let end = from - (days - 1); end >= to; end--) {
+    let impressions = 0;
+    let linkClicks = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const b = back[i] ?? Number.NaN;
+      if (!(b >= end && b <= end + (days - 1))) continue;
+      impressions += (rows[i] as DailyRow).totals.impressions;
+      linkClicks += (rows[i] as DailyRow).totals.linkClicks;
+    }
+    const ctr = impressions > 0 ? linkClicks / impressions : null;
+    if (ctr !== null && linkClicks >= MIN_PEAK_CLICKS && (peak === null || ctr > peak)) peak = ctr;
   }
   return peak;
 }
@@ -95,13 +142,11 @@ export function fatigueIndex(
   context: FatigueContext,
 ): FatigueResult {
   const recentDays = rules.ctrDropFromPeak.days;
-  const lastDay = addDays(input.asOf, -1);
-  const recentFrom = addDays(lastDay, -(recentDays - 1));
-  const windowFrom = addDays(recentFrom, -rules.cpmInflation.baselineDays);
-  const baselineTo = addDays(recentFrom, -1);
-  const window = sumOf(input.rows, windowFrom, lastDay);
-  const recent = sumOf(input.rows, recentFrom, lastDay);
-  const baseline = sumOf(input.rows, windowFrom, baselineTo);
+  // Days counted back from the last complete day: the recent stretch, then the CPM baseline before it.
+  const back = daysBack(input.rows, addDays(input.asOf, -1));
+  const recentFrom = recentDays - 1;
+  const windowFrom = recentFrom + rules.cpmInflation.baselineDays;
+  const { window, recent, baseline } = sumStretches(input.rows, back, windowFrom, recentFrom);
 
   const band = rules.frequency[modifier.frequencyBand] * modifier.frequencyMultiplier;
   const reach = input.windowReach ?? window.reach;
@@ -110,7 +155,7 @@ export function fatigueIndex(
   const frequencyScore = frequency === null ? 0 : clip((frequency / band - 0.5) / 0.5);
 
   const current = ctrOf(recent);
-  const peak = peakCtr(input.rows, windowFrom, lastDay, recentDays);
+  const peak = peakCtr(input.rows, back, windowFrom, 0, recentDays);
   const drop = current !== null && peak !== null ? Math.max(0, 1 - current / peak) : null;
   const { min, strong } = rules.ctrDropFromPeak;
   const dropScoreValue = drop === null ? 0 : dropScore(drop, min, strong);
@@ -161,7 +206,7 @@ export function fatigueIndex(
       text:
         frequency === null
           ? 'no reach reported: frequency not evaluated'
-          : `frequency ${frequency.toFixed(2)}${input.windowReach === null ? ' (at least: daily reach summed)' : ''} against the ${bandName}'s ${band.toFixed(2)}`,
+          : `frequency ${toFixed(frequency, 2)}${input.windowReach === null ? ' (at least: daily reach summed)' : ''} against the ${bandName}'s ${toFixed(band, 2)}`,
     },
     {
       ruleId: 'fatigue.ctrDropFromPeak',
@@ -174,7 +219,7 @@ export function fatigueIndex(
           ? `no impressions in the last ${recentDays} day(s): CTR drop not evaluated`
           : peak === null
             ? `no ${recentDays}-day stretch with ${MIN_PEAK_CLICKS}+ clicks to take a CTR peak from: not evaluated`
-            : `CTR over the last ${recentDays} day(s) is ${(current * 100).toFixed(2)}%, ${pct(drop ?? 0)} below its ${recentDays}-day peak of ${(peak * 100).toFixed(2)}% (${pct(min)} is a signal, ${pct(strong)} strong)`,
+            : `CTR over the last ${recentDays} day(s) is ${toFixed(current * 100, 2)}%, ${pct(drop ?? 0)} below its ${recentDays}-day peak of ${toFixed(peak * 100, 2)}% (${pct(min)} is a signal, ${pct(strong)} strong)`,
     },
     {
       ruleId: 'fatigue.cpmInflation',
@@ -185,7 +230,7 @@ export function fatigueIndex(
       text:
         rise === null
           ? `no impressions in the last ${recentDays} day(s) or the ${rules.cpmInflation.baselineDays} before: CPM inflation not evaluated`
-          : `CPM ${(recentCpm ?? 0).toFixed(2)} over the last ${recentDays} day(s) is ${rise >= 0 ? '+' : ''}${pct(rise)} on its ${rules.cpmInflation.baselineDays}-day baseline of ${(baselineCpm ?? 0).toFixed(2)}`,
+          : `CPM ${toFixed(recentCpm ?? 0, 2)} over the last ${recentDays} day(s) is ${rise >= 0 ? '+' : ''}${pct(rise)} on its ${rules.cpmInflation.baselineDays}-day baseline of ${toFixed(baselineCpm ?? 0, 2)}`,
     },
     {
       ruleId: 'fatigue.index',
@@ -193,7 +238,7 @@ export function fatigueIndex(
       observed: index,
       threshold: rules.index.riskAt,
       passed: index >= rules.index.riskAt,
-      text: `fatigue index ${index.toFixed(2)}: risk at ${rules.index.riskAt}, refresh at ${rules.index.refreshAt}`,
+      text: `fatigue index ${toFixed(index, 2)}: risk at ${rules.index.riskAt}, refresh at ${rules.index.refreshAt}`,
     },
   ];
 
@@ -212,16 +257,15 @@ export function fatigueIndex(
       text:
         needed === null
           ? `fatigue is only flagged at ${modifier.spendMultipleOfMedian}x the median entity spend, which is unknown`
-          : `spent ${window.spend.toFixed(2)}; fatigue is flagged from ${modifier.spendMultipleOfMedian}x the median entity spend (${needed.toFixed(2)})`,
+          : `spent ${toFixed(window.spend, 2)}; fatigue is flagged from ${modifier.spendMultipleOfMedian}x the median entity spend (${toFixed(needed, 2)})`,
     });
   }
 
-  const base = { index, components, reasons };
-  if (isGated || index < rules.index.riskAt) return { ...base, level: 'none', risk: null };
+  if (isGated || index < rules.index.riskAt) return { index, components, reasons, level: 'none', risk: null };
   const isRefresh = index >= rules.index.refreshAt;
   const signs = [
     frequencyScore > 0 && frequency !== null
-      ? `frequency ${frequency.toFixed(1)} (${bandName} ${band.toFixed(1)})`
+      ? `frequency ${toFixed(frequency, 1)} (${bandName} ${toFixed(band, 1)})`
       : null,
     dropScoreValue > 0 && drop !== null ? `CTR ${pct(drop)} below its peak` : null,
     riseScore > 0 && rise !== null ? `CPM up ${pct(rise)}` : null,
@@ -229,5 +273,5 @@ export function fatigueIndex(
   const risk = isRefresh
     ? `Creative fatigue: ${signs.join(', ')}. Refresh the creative before performance falls further.`
     : `Fatigue risk: ${signs.join(', ')}. Watch it and prepare a new creative.`;
-  return { ...base, level: isRefresh ? 'refresh' : 'risk', risk };
+  return { index, components, reasons, level: isRefresh ? 'refresh' : 'risk', risk };
 }

@@ -1,6 +1,6 @@
-import { deriveMetrics, type DerivedMetrics } from '../metrics/derive.ts';
+import { deriveMetricsOfMicros, type DerivedMetrics } from '../metrics/derive.ts';
 import { addTotals, emptyTotals, type MetricTotals } from '../metrics/totals.ts';
-import { addDays, daysBetween, WINDOWS, windowRange, type IsoDate, type Window } from '../metrics/window.ts';
+import { addDays, dayNumber, WINDOW_DAYS, WINDOWS, type IsoDate, type Window } from '../metrics/window.ts';
 import { MICROS_PER_UNIT } from '../money/money.ts';
 import { completenessAt, DEFAULT_COMPLETENESS, type CompletenessCurve } from '../stats/lag.ts';
 
@@ -43,18 +43,96 @@ export type EntityFeatures = {
   dayOverDayRoasChange: number | null;
 };
 
-const toMajor = (micros: bigint) => Number(micros) / Number(MICROS_PER_UNIT);
+const MICROS = Number(MICROS_PER_UNIT);
 
 /**
  * Age of a day's numbers when read on `asOf`: whole days since the day ended, so the day before
  * `asOf` is age 0 and `asOf` itself (still running) is -1, which the curve weighs at nothing.
  */
 export function ageOn(date: IsoDate, asOf: IsoDate): number {
-  return daysBetween(date, asOf) - 1;
+  return asOfNumber(asOf) - dayNumber(date) - 1;
 }
 
-function exposureOf(row: DailyRow, asOf: IsoDate, curve: CompletenessCurve): number {
-  return toMajor(row.totals.spend) * completenessAt(curve, ageOn(row.date, asOf));
+// Every row of a run is aged against the same asOf: its day number is kept (one entry, bounded).
+let lastAsOf: IsoDate | null = null;
+let lastAsOfNumber = 0;
+
+function asOfNumber(asOf: IsoDate): number {
+  if (asOf !== lastAsOf) {
+    lastAsOfNumber = dayNumber(asOf);
+    lastAsOf = asOf;
+  }
+  return lastAsOfNumber;
+}
+
+/**
+ * The complete days of one entity, oldest first, one row per date, and per day (same index) the
+ * numbers the windows read more than once, in columns reused from call to call: converting a BigInt
+ * costs more than summing, and an object per day was most of the engine's garbage.
+ */
+type Days = {
+  rows: readonly DailyRow[];
+  /** Days before the last complete day (0 = the last complete day). */
+  back: Float64Array;
+  spendMicros: Float64Array;
+  revenueMicros: Float64Array;
+  /** Spend discounted by how much of its purchases can have been reported yet (major units). */
+  exposure: Float64Array;
+};
+
+let columns: Days = emptyColumns(64);
+
+function emptyColumns(capacity: number): Days {
+  return {
+    rows: [],
+    back: new Float64Array(capacity),
+    spendMicros: new Float64Array(capacity),
+    revenueMicros: new Float64Array(capacity),
+    exposure: new Float64Array(capacity),
+  };
+}
+
+/** The complete days (through the last complete day) in the reused columns. */
+function readDays(rows: readonly DailyRow[], lastDay: IsoDate, curve: CompletenessCurve): Days {
+  const lastNumber = dayNumber(lastDay);
+  if (columns.back.length < rows.length) columns = emptyColumns(2 * rows.length);
+  const days = columns;
+  let count = 0;
+  let previous = Infinity;
+  for (const row of rows) {
+    const back = lastNumber - dayNumber(row.date);
+    // Out of order, a repeated date or an unreadable one: the general path sums by date and sorts.
+    if (!(back < previous)) return readSummedDays(rows, lastDay, curve);
+    previous = back;
+    if (back >= 0) fillDay(days, count++, back, row.totals, curve);
+  }
+  days.rows = count === rows.length ? rows : rows.slice(0, count);
+  return days;
+}
+
+function readSummedDays(rows: readonly DailyRow[], lastDay: IsoDate, curve: CompletenessCurve): Days {
+  const lastNumber = dayNumber(lastDay);
+  const byDate = new Map<IsoDate, MetricTotals>();
+  for (const row of rows) {
+    if (row.date <= lastDay)
+      byDate.set(row.date, addTotals(byDate.get(row.date) ?? emptyTotals(), row.totals));
+  }
+  const summed = [...byDate.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([date, totals]) => ({ date, totals }));
+  const days = columns;
+  summed.forEach((row, i) => fillDay(days, i, lastNumber - dayNumber(row.date), row.totals, curve));
+  days.rows = summed;
+  return days;
+}
+
+function fillDay(days: Days, i: number, back: number, totals: MetricTotals, curve: CompletenessCurve): void {
+  const spendMicros = Number(totals.spend);
+  days.back[i] = back;
+  days.spendMicros[i] = spendMicros;
+  days.revenueMicros[i] = Number(totals.revenue);
+  // The day's age on asOf is `back`: the last complete day is age 0.
+  days.exposure[i] = (spendMicros / MICROS) * completenessAt(curve, back);
 }
 
 /** Weighted least-squares slope of y on x; null when the weights or x values leave it undefined. */
@@ -72,6 +150,121 @@ function mean(values: readonly number[]): number {
   return values.reduce((s, v) => s + v, 0) / values.length;
 }
 
+/** Index of the first day no more than `span - 1` days before the last complete day; null span = all. */
+function firstInSpan(days: Days, span: number | null): number {
+  let first = days.rows.length;
+  if (span === null) return 0;
+  while (first > 0 && (days.back[first - 1] ?? Infinity) <= span - 1) first--;
+  return first;
+}
+
+/** Whether every window's money sums stay exact as numbers (all partial sums below 2^53 micros). */
+function isSafeToSum(days: Days): boolean {
+  let spend = 0;
+  let revenue = 0;
+  for (let i = 0; i < days.rows.length; i++) {
+    spend += Math.abs(days.spendMicros[i] ?? 0);
+    revenue += Math.abs(days.revenueMicros[i] ?? 0);
+  }
+  return spend <= Number.MAX_SAFE_INTEGER && revenue <= Number.MAX_SAFE_INTEGER;
+}
+
+/** Money sums of a window in micros: numbers while exact (every partial sum below 2^53), else BigInt. */
+type MoneySums = { spend: bigint; revenue: bigint; spendMicros: number; revenueMicros: number };
+
+function sumMoney(days: Days, from: number, isSafe: boolean): MoneySums {
+  const count = days.rows.length;
+  if (isSafe) {
+    let spendMicros = 0;
+    let revenueMicros = 0;
+    for (let i = from; i < count; i++) {
+      spendMicros += days.spendMicros[i] ?? 0;
+      revenueMicros += days.revenueMicros[i] ?? 0;
+    }
+    return { spend: BigInt(spendMicros), revenue: BigInt(revenueMicros), spendMicros, revenueMicros };
+  }
+  let spend = 0n;
+  let revenue = 0n;
+  for (let i = from; i < count; i++) {
+    spend += (days.rows[i] as DailyRow).totals.spend;
+    revenue += (days.rows[i] as DailyRow).totals.revenue;
+  }
+  return { spend, revenue, spendMicros: Number(spend), revenueMicros: Number(revenue) };
+}
+
+/** A window's sums in date order, as `addTotals` would give them, and what derives from them. */
+function windowFeatures(days: Days, from: number, isSafe: boolean): WindowFeatures {
+  const money = sumMoney(days, from, isSafe);
+  let purchases = 0;
+  let impressions = 0;
+  let reach = 0;
+  let linkClicks = 0;
+  let addsToCart = 0;
+  let checkoutsInitiated = 0;
+  let exposure = 0;
+  let activeDays = 0;
+  for (let i = from; i < days.rows.length; i++) {
+    const { totals } = days.rows[i] as DailyRow;
+    purchases += totals.purchases;
+    impressions += totals.impressions;
+    reach += totals.reach;
+    linkClicks += totals.linkClicks;
+    addsToCart += totals.addsToCart;
+    checkoutsInitiated += totals.checkoutsInitiated;
+    exposure += days.exposure[i] ?? 0;
+    if ((days.spendMicros[i] ?? 0) > 0 || totals.impressions > 0) activeDays++;
+  }
+  const totals: MetricTotals = {
+    spend: money.spend,
+    revenue: money.revenue,
+    purchases,
+    impressions,
+    reach,
+    linkClicks,
+    addsToCart,
+    checkoutsInitiated,
+  };
+  return {
+    totals,
+    metrics: deriveMetricsOfMicros(totals, money.spendMicros, money.revenueMicros),
+    exposure,
+    lagCorrectedRoas: exposure > 0 ? money.revenueMicros / MICROS / exposure : null,
+    activeDays,
+  };
+}
+
+type TrendDay = { back: number; x: number; exposure: number; roas: number | null; cpa: number | null };
+
+function trendDay(days: Days, i: number, firstBack: number, curve: CompletenessCurve): TrendDay {
+  const back = days.back[i] ?? 0;
+  const exposure = days.exposure[i] ?? 0;
+  const completeness = completenessAt(curve, back);
+  const purchases = (days.rows[i] as DailyRow).totals.purchases;
+  return {
+    back,
+    x: firstBack - back,
+    exposure,
+    roas: exposure > 0 ? (days.revenueMicros[i] ?? 0) / MICROS / exposure : null,
+    cpa:
+      purchases > 0 && completeness > 0
+        ? (days.spendMicros[i] ?? 0) / MICROS / (purchases / completeness)
+        : null,
+  };
+}
+
+/** Mean spend (major units) over the days `from` to `to` back from the last complete day; missing days spent 0. */
+function meanSpend(days: Days, from: number, to: number): number {
+  let sum = 0;
+  for (let k = from; k <= to; k++) {
+    let spend = 0;
+    for (let i = days.rows.length - 1; i >= 0 && (days.back[i] ?? Infinity) <= k; i--) {
+      if (days.back[i] === k) spend = (days.spendMicros[i] ?? 0) / MICROS;
+    }
+    sum += spend;
+  }
+  return sum / (to - from + 1);
+}
+
 /**
  * Computes an entity's features from its daily rows as read on `asOf` (the account's current date).
  * Immature days are corrected by the completeness curve, never read raw as a decline.
@@ -83,43 +276,17 @@ export function computeFeatures(
   trendDays = 7,
 ): EntityFeatures {
   const lastDay = addDays(asOf, -1);
-  const complete = rows.filter((r) => r.date <= lastDay);
-  const byDate = new Map<IsoDate, MetricTotals>();
-  for (const row of complete)
-    byDate.set(row.date, addTotals(byDate.get(row.date) ?? emptyTotals(), row.totals));
-  const days = [...byDate.entries()]
-    .map(([date, totals]) => ({ date, totals }))
-    .sort((a, b) => a.date.localeCompare(b.date));
-
+  const days = readDays(rows, lastDay, curve);
+  const isSafe = isSafeToSum(days);
   const windows = {} as Record<Window, WindowFeatures>;
   for (const window of WINDOWS) {
-    const range = windowRange(window, lastDay);
-    const inWindow = days.filter((d) => range.from === null || d.date >= range.from);
-    const totals = inWindow.reduce<MetricTotals>((sum, d) => addTotals(sum, d.totals), emptyTotals());
-    const exposure = inWindow.reduce((sum, d) => sum + exposureOf(d, asOf, curve), 0);
-    windows[window] = {
-      totals,
-      metrics: deriveMetrics(totals),
-      exposure,
-      lagCorrectedRoas: exposure > 0 ? toMajor(totals.revenue) / exposure : null,
-      activeDays: inWindow.filter((d) => d.totals.spend > 0n || d.totals.impressions > 0).length,
-    };
+    windows[window] = windowFeatures(days, firstInSpan(days, WINDOW_DAYS[window]), isSafe);
   }
 
-  const recent = days.filter((d) => d.date >= addDays(lastDay, -(trendDays - 1)));
-  const daily = recent.map((d) => {
-    const exposure = exposureOf(d, asOf, curve);
-    const completeness = completenessAt(curve, ageOn(d.date, asOf));
-    return {
-      x: daysBetween(recent[0]?.date ?? d.date, d.date),
-      exposure,
-      roas: exposure > 0 ? toMajor(d.totals.revenue) / exposure : null,
-      cpa:
-        d.totals.purchases > 0 && completeness > 0
-          ? toMajor(d.totals.spend) / (d.totals.purchases / completeness)
-          : null,
-    };
-  });
+  const recentFrom = firstInSpan(days, trendDays);
+  const firstBack = days.back[recentFrom] ?? 0;
+  const daily: TrendDay[] = [];
+  for (let i = recentFrom; i < days.rows.length; i++) daily.push(trendDay(days, i, firstBack, curve));
   const withRoas = daily.filter((d) => d.roas !== null && d.exposure > 0);
   const meanRoas =
     withRoas.reduce((s, d) => s + (d.roas ?? 0) * d.exposure, 0) /
@@ -131,31 +298,20 @@ export function computeFeatures(
     meanRoas > 0
       ? weightedSlope(withRoas.map((d) => ({ x: d.x, y: (d.roas ?? 0) / meanRoas, w: d.exposure })))
       : null;
-
-  const cpas = daily.flatMap((d) => (d.cpa === null ? [] : [d.cpa]));
+  const cpas = daily.map((d) => d.cpa).filter((cpa): cpa is number => cpa !== null);
   const cpaMean = cpas.length >= 3 ? mean(cpas) : 0;
   const cpaVolatility =
     cpas.length >= 3 && cpaMean > 0 ? Math.sqrt(mean(cpas.map((c) => (c - cpaMean) ** 2))) / cpaMean : null;
-
-  const spendOn = (from: number, to: number) => {
-    const spends: number[] = [];
-    for (let k = from; k <= to; k++) spends.push(toMajor(byDate.get(addDays(lastDay, -k))?.spend ?? 0n));
-    return mean(spends);
-  };
-  const before = spendOn(3, 6);
-  const spendAcceleration = before > 0 ? spendOn(0, 2) / before - 1 : null;
-
-  const last = daily.find((d) => d.x === daysBetween(recent[0]?.date ?? lastDay, lastDay));
-  const previous = daily.find((d) => d.x === daysBetween(recent[0]?.date ?? lastDay, addDays(lastDay, -1)));
-  const lastRoas = last?.roas ?? null;
-  const previousRoas = previous?.roas ?? null;
+  const before = meanSpend(days, 3, 6);
+  const spendAcceleration = before > 0 ? meanSpend(days, 0, 2) / before - 1 : null;
+  const lastRoas = daily.find((d) => d.back === 0)?.roas ?? null;
+  const previousRoas = daily.find((d) => d.back === 1)?.roas ?? null;
   const dayOverDayRoasChange =
     lastRoas !== null && previousRoas !== null && previousRoas > 0 ? lastRoas / previousRoas - 1 : null;
-
-  const first = days.find((d) => d.totals.spend > 0n || d.totals.impressions > 0);
-  return {
+  const first = days.rows.findIndex((d, i) => (days.spendMicros[i] ?? 0) > 0 || d.totals.impressions > 0);
+  const result: EntityFeatures = {
     lastDay,
-    ageDays: first ? daysBetween(first.date, lastDay) + 1 : 0,
+    ageDays: first >= 0 ? (days.back[first] ?? 0) + 1 : 0,
     windows,
     roasSlope,
     trendRoas: withRoas.length > 0 && meanRoas > 0 ? meanRoas : null,
@@ -164,4 +320,7 @@ export function computeFeatures(
     spendAcceleration,
     dayOverDayRoasChange,
   };
+  // The columns are reused: let go of this entity's rows.
+  days.rows = [];
+  return result;
 }

@@ -1,3 +1,4 @@
+import { toFixed } from '../metrics/fixed.ts';
 import type { HysteresisRules, NoiseGateRules } from '../rules/engine-rules.ts';
 import type { Confidence, DecisionAction } from '../rules/primitives.ts';
 import { resolveMoneyThreshold } from '../rules/thresholds.ts';
@@ -30,7 +31,7 @@ export function noiseGate(
       observed: evidence.spend,
       threshold: minSpend,
       passed: evidence.spend >= minSpend,
-      text: `spent ${evidence.spend.toFixed(2)} of the ${minSpend.toFixed(2)} needed to judge`,
+      text: `spent ${toFixed(evidence.spend, 2)} of the ${toFixed(minSpend, 2)} needed to judge`,
     },
     {
       ruleId: 'gate.minPurchases',
@@ -60,7 +61,7 @@ export function noiseGate(
       text:
         evidence.purchases > 0
           ? 'has purchases: the zero-conversion path does not apply'
-          : `spent ${evidence.spend.toFixed(2)} with no purchase; ${zeroSpend.toFixed(2)} (${rules.zeroConversion.spendMultiple}x target CPA) triggers a pause`,
+          : `spent ${toFixed(evidence.spend, 2)} with no purchase; ${toFixed(zeroSpend, 2)} (${rules.zeroConversion.spendMultiple}x target CPA) triggers a pause`,
     });
     if (fires)
       return { kind: 'zeroConversionPause', maxConfidence: rules.zeroConversion.maxConfidence, reasons };

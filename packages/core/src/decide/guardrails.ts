@@ -1,3 +1,4 @@
+import { toFixed } from '../metrics/fixed.ts';
 import { formatMicros, minorUnitsToMicros } from '../money/money.ts';
 import type { GuardrailRules } from '../rules/engine-rules.ts';
 import type { DecisionAction } from '../rules/primitives.ts';
@@ -55,6 +56,22 @@ function formatMinor(minor: bigint, digits: number): string {
   return formatMicros(minorUnitsToMicros(minor, digits), digits);
 }
 
+/** The proposal as the checks narrow it, and the checks so far. */
+type GuardrailRun = { checks: GuardrailCheck[]; action: DecisionAction; percent: number | null };
+
+// Module-level helpers, not closures: applyGuardrails runs for every decision (twice with allocation).
+function hold(run: GuardrailRun, id: string, text: string): void {
+  run.checks.push({ id, passed: false, changed: run.action !== 'HOLD', text });
+  run.action = 'HOLD';
+  run.percent = null;
+}
+
+function pass(run: GuardrailRun, id: string, text: string): void {
+  run.checks.push({ id, passed: true, changed: false, text });
+}
+
+const isBudgetChange = (run: GuardrailRun) => run.action === 'SCALE';
+
 /**
  * Runs every guardrail, last and in a fixed order, over a proposed action. Guardrails only make an
  * action more cautious (a smaller change, or Hold); nothing upstream can skip them. Each check is
@@ -66,32 +83,33 @@ export function applyGuardrails(
   rules: GuardrailRules,
   money: GuardrailMoney,
 ): GuardedDecision {
-  const checks: GuardrailCheck[] = [];
-  let action = proposal.action;
-  let percent = action === 'SCALE' ? (proposal.scalePercent ?? 0) : null;
-  const appliesTo = state.budgetOwner === 'campaign' ? 'campaign' : 'adset';
-  const hold = (id: string, text: string) => {
-    checks.push({ id, passed: false, changed: action !== 'HOLD', text });
-    action = 'HOLD';
-    percent = null;
+  const run: GuardrailRun = {
+    checks: [],
+    action: proposal.action,
+    percent: proposal.action === 'SCALE' ? (proposal.scalePercent ?? 0) : null,
   };
-  const pass = (id: string, text: string) => checks.push({ id, passed: true, changed: false, text });
-  const isBudgetChange = () => action === 'SCALE';
+  const { checks } = run;
+  const appliesTo = state.budgetOwner === 'campaign' ? 'campaign' : 'adset';
 
   // 1. The account kill switch freezes scaling (or everything) until a person clears it.
   if (rules.killSwitch.enabled && state.killSwitch.tripped) {
     const reason = state.killSwitch.reason ?? 'tripped';
-    if (rules.killSwitch.onTrip === 'holdAll' || isBudgetChange())
-      hold('guardrail.killSwitch', `account kill switch is on (${reason})`);
-    else pass('guardrail.killSwitch', `account kill switch is on (${reason}); only kills go through`);
-  } else pass('guardrail.killSwitch', 'account kill switch is off');
+    if (rules.killSwitch.onTrip === 'holdAll' || isBudgetChange(run))
+      hold(run, 'guardrail.killSwitch', `account kill switch is on (${reason})`);
+    else pass(run, 'guardrail.killSwitch', `account kill switch is on (${reason}); only kills go through`);
+  } else pass(run, 'guardrail.killSwitch', 'account kill switch is off');
 
   // 2. Campaign-owned budgets: advice goes to the campaign, or is skipped.
-  if (isBudgetChange() && appliesTo === 'campaign') {
+  if (isBudgetChange(run) && appliesTo === 'campaign') {
     if (rules.campaignBudget.routeTo === 'skip')
-      hold('guardrail.campaignBudget', 'the campaign owns the budget (CBO); ad set budget advice is skipped');
+      hold(
+        run,
+        'guardrail.campaignBudget',
+        'the campaign owns the budget (CBO); ad set budget advice is skipped',
+      );
     else
       pass(
+        run,
         'guardrail.campaignBudget',
         'the campaign owns the budget (CBO): the change applies to the campaign budget',
       );
@@ -101,70 +119,85 @@ export function applyGuardrails(
   const learning = state.learningStage !== null && LEARNING.has(state.learningStage);
   if (rules.learningPhaseLock.enabled && learning) {
     const blocked =
-      isBudgetChange() || (action === 'PAUSE' && !(rules.learningPhaseLock.allowKills && proposal.isKill));
+      isBudgetChange(run) ||
+      (run.action === 'PAUSE' && !(rules.learningPhaseLock.allowKills && proposal.isKill));
     if (blocked)
-      hold('guardrail.learningPhase', "the ad set is in Meta's learning phase; a change now would reset it");
-    else pass('guardrail.learningPhase', 'in the learning phase, but a kill is allowed');
+      hold(
+        run,
+        'guardrail.learningPhase',
+        "the ad set is in Meta's learning phase; a change now would reset it",
+      );
+    else pass(run, 'guardrail.learningPhase', 'in the learning phase, but a kill is allowed');
   } else
-    pass('guardrail.learningPhase', learning ? 'learning-phase lock is off' : 'not in the learning phase');
+    pass(
+      run,
+      'guardrail.learningPhase',
+      learning ? 'learning-phase lock is off' : 'not in the learning phase',
+    );
 
   // 4. Cooldown after the last real budget change (a recommendation nobody applied does not count).
   if (
-    isBudgetChange() &&
+    isBudgetChange(run) &&
     state.hoursSinceBudgetChange !== null &&
     state.hoursSinceBudgetChange < rules.cooldownHours
   ) {
     hold(
+      run,
       'guardrail.cooldown',
       `budget changed ${Math.floor(state.hoursSinceBudgetChange)} h ago; cooldown is ${rules.cooldownHours} h`,
     );
-  } else if (isBudgetChange()) pass('guardrail.cooldown', 'no budget change within the cooldown');
+  } else if (isBudgetChange(run)) pass(run, 'guardrail.cooldown', 'no budget change within the cooldown');
 
   // 5. Meta's limit of budget changes per ad set per hour.
-  if (isBudgetChange() && state.budgetChangesLastHour >= rules.maxBudgetChangesPerHour) {
+  if (isBudgetChange(run) && state.budgetChangesLastHour >= rules.maxBudgetChangesPerHour) {
     hold(
+      run,
       'guardrail.changesPerHour',
       `${state.budgetChangesLastHour} budget changes in the last hour (limit ${rules.maxBudgetChangesPerHour})`,
     );
-  } else if (isBudgetChange())
-    pass('guardrail.changesPerHour', `${state.budgetChangesLastHour} budget change(s) in the last hour`);
+  } else if (isBudgetChange(run))
+    pass(run, 'guardrail.changesPerHour', `${state.budgetChangesLastHour} budget change(s) in the last hour`);
 
   // 6. No pause before the minimum spend.
-  if (action === 'PAUSE' && rules.noPauseBelowMinSpend.enabled && state.spend < money.noPauseBelowSpend) {
+  if (run.action === 'PAUSE' && rules.noPauseBelowMinSpend.enabled && state.spend < money.noPauseBelowSpend) {
     hold(
+      run,
       'guardrail.noPauseBelowMinSpend',
-      `spent ${state.spend.toFixed(2)}, under the ${money.noPauseBelowSpend.toFixed(2)} needed before a pause`,
+      `spent ${toFixed(state.spend, 2)}, under the ${toFixed(money.noPauseBelowSpend, 2)} needed before a pause`,
     );
-  } else if (action === 'PAUSE') pass('guardrail.noPauseBelowMinSpend', 'spent enough to judge a pause');
+  } else if (run.action === 'PAUSE')
+    pass(run, 'guardrail.noPauseBelowMinSpend', 'spent enough to judge a pause');
 
   // 7-9. The size of a budget change: per action, per day (ad set and account), and the minimum budget.
   let newBudget: bigint | null = null;
-  if (isBudgetChange() && percent !== null) {
-    if (percent > rules.maxScalePerAction.percent) {
+  if (isBudgetChange(run) && run.percent !== null) {
+    if (run.percent > rules.maxScalePerAction.percent) {
       checks.push({
         id: 'guardrail.maxScalePerAction',
         passed: false,
         changed: true,
-        text: `+${percent}% capped at +${rules.maxScalePerAction.percent}% per action`,
+        text: `+${run.percent}% capped at +${rules.maxScalePerAction.percent}% per action`,
       });
-      percent = rules.maxScalePerAction.percent;
-    } else if (percent < -rules.maxDecreasePerAction.percent) {
+      run.percent = rules.maxScalePerAction.percent;
+    } else if (run.percent < -rules.maxDecreasePerAction.percent) {
       checks.push({
         id: 'guardrail.maxScalePerAction',
         passed: false,
         changed: true,
-        text: `${percent}% capped at -${rules.maxDecreasePerAction.percent}% per action`,
+        text: `${run.percent}% capped at -${rules.maxDecreasePerAction.percent}% per action`,
       });
-      percent = -rules.maxDecreasePerAction.percent;
+      run.percent = -rules.maxDecreasePerAction.percent;
     } else
       pass(
+        run,
         'guardrail.maxScalePerAction',
-        `${percent >= 0 ? '+' : ''}${percent}% is within the per-action limits`,
+        `${run.percent >= 0 ? '+' : ''}${run.percent}% is within the per-action limits`,
       );
 
     const current = state.dailyBudgetMinor;
     if (current === null) {
       pass(
+        run,
         'guardrail.budgetKnown',
         appliesTo === 'campaign'
           ? 'the new campaign budget is set from the campaign'
@@ -173,7 +206,7 @@ export function applyGuardrails(
     } else {
       const digits = money.minorDigits;
       // Floor keeps an increase under every cap; the percent reported is the one actually achieved.
-      let target = current + (current * BigInt(Math.round(percent * 100))) / 10_000n;
+      let target = current + (current * BigInt(Math.round(run.percent * 100))) / 10_000n;
       if (target > current) {
         // How much more may be added now: the ad set's daily caps less what today already added, and the account's.
         const dayStart = current - state.increasedTodayMinor;
@@ -205,7 +238,7 @@ export function applyGuardrails(
             text: `increase capped at ${why} (${formatMinor(allowed, digits)})`,
           });
           target = allowed;
-        } else pass('guardrail.maxDailyIncrease', 'within the daily increase limits');
+        } else pass(run, 'guardrail.maxDailyIncrease', 'within the daily increase limits');
       }
       const minimum = toMinor(money.minDailyBudget, digits);
       if (target < minimum) {
@@ -218,17 +251,17 @@ export function applyGuardrails(
         target = minimum > current ? current : minimum;
       }
       if (target === current) {
-        hold('guardrail.noRoom', 'the limits leave no room for a change today');
+        hold(run, 'guardrail.noRoom', 'the limits leave no room for a change today');
       } else {
         newBudget = target;
-        percent = Number(((target - current) * 10_000n) / current) / 100;
+        run.percent = Number(((target - current) * 10_000n) / current) / 100;
       }
     }
   }
   return {
-    action,
-    scalePercent: action === 'SCALE' ? percent : null,
-    newDailyBudgetMinor: action === 'SCALE' ? newBudget : null,
+    action: run.action,
+    scalePercent: run.action === 'SCALE' ? run.percent : null,
+    newDailyBudgetMinor: run.action === 'SCALE' ? newBudget : null,
     appliesTo,
     guardrails: checks,
   };

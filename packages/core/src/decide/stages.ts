@@ -1,4 +1,5 @@
-import { addDays, daysBetween, type IsoDate } from '../metrics/window.ts';
+import { toFixed } from '../metrics/fixed.ts';
+import { dayNumber, type IsoDate } from '../metrics/window.ts';
 import { MICROS_PER_UNIT } from '../money/money.ts';
 import type { EngineRules } from '../rules/engine-rules.ts';
 import type { ComparisonOp, Stage } from '../rules/primitives.ts';
@@ -63,6 +64,8 @@ export type StageVerdict = StageOutcome & { tier: EarnedTier | null; reasons: Re
 /** One complete day, money in major units; `completeness` is the share of its purchases reported yet. */
 type Day = {
   date: IsoDate;
+  /** Days before the last complete day (0 = the last complete day). */
+  back: number;
   spend: number;
   revenue: number;
   purchases: number;
@@ -74,13 +77,13 @@ type Day = {
 };
 
 /** Sums over days; `exposure` is spend discounted by completeness (lag correction, as in features.ts). */
-type Sums = Omit<Day, 'date' | 'completeness'> & { exposure: number; clickExposure: number };
+type Sums = Omit<Day, 'date' | 'back' | 'completeness'> & { exposure: number; clickExposure: number };
 
 type Evaluated = { ruleId: string; fired: boolean; reasons: Reason[] };
 
 const toMajor = (micros: bigint) => Number(micros) / Number(MICROS_PER_UNIT);
-const money = (value: number) => value.toFixed(2);
-const pct = (value: number) => `${(value * 100).toFixed(2)}%`;
+const money = (value: number) => toFixed(value, 2);
+const pct = (value: number) => `${toFixed(value * 100, 2)}%`;
 const finite = (value: number | null) => (value !== null && Number.isFinite(value) ? value : null);
 
 const COMPARE: Record<ComparisonOp, (a: number, b: number) => boolean> = {
@@ -95,30 +98,54 @@ const OP_WORDS: Record<ComparisonOp, string> = { gt: 'above', gte: 'at least', l
 const LAG_AFFECTED = new Set<ConditionMetric>(['roas', 'normalizedRoas', 'cpa', 'cvr', 'purchases']);
 
 function completeDays(rows: readonly DailyRow[], asOf: IsoDate, curve: CompletenessCurve): Day[] {
+  const last = dayNumber(asOf) - 1;
+  const days: Day[] = [];
+  let previous = Infinity;
+  for (const { date, totals } of rows) {
+    const back = last - dayNumber(date);
+    // Rows out of order, sharing a date or unreadable: summed by date and sorted instead.
+    if (!(back < previous)) return summedDays(rows, asOf, curve);
+    previous = back;
+    if (back >= 0) days.push(addDay(newDay(date, back, curve), totals));
+  }
+  return days;
+}
+
+function summedDays(rows: readonly DailyRow[], asOf: IsoDate, curve: CompletenessCurve): Day[] {
   const byDate = new Map<IsoDate, Day>();
   for (const { date, totals } of rows) {
     if (date >= asOf) continue;
-    const day = byDate.get(date) ?? {
-      date,
-      spend: 0,
-      revenue: 0,
-      purchases: 0,
-      impressions: 0,
-      reach: 0,
-      linkClicks: 0,
-      addsToCart: 0,
-      completeness: completenessAt(curve, ageOn(date, asOf)),
-    };
-    day.spend += toMajor(totals.spend);
-    day.revenue += toMajor(totals.revenue);
-    day.purchases += totals.purchases;
-    day.impressions += totals.impressions;
-    day.reach += totals.reach;
-    day.linkClicks += totals.linkClicks;
-    day.addsToCart += totals.addsToCart;
-    byDate.set(date, day);
+    byDate.set(date, addDay(byDate.get(date) ?? newDay(date, ageOn(date, asOf), curve), totals));
   }
   return [...byDate.values()].sort((a, b) => a.date.localeCompare(b.date));
+}
+
+function newDay(date: IsoDate, back: number, curve: CompletenessCurve): Day {
+  // A day's age on asOf is its distance back from the last complete day.
+  const completeness = completenessAt(curve, back);
+  return {
+    date,
+    back,
+    spend: 0,
+    revenue: 0,
+    purchases: 0,
+    impressions: 0,
+    reach: 0,
+    linkClicks: 0,
+    addsToCart: 0,
+    completeness,
+  };
+}
+
+function addDay(day: Day, totals: DailyRow['totals']): Day {
+  day.spend += toMajor(totals.spend);
+  day.revenue += toMajor(totals.revenue);
+  day.purchases += totals.purchases;
+  day.impressions += totals.impressions;
+  day.reach += totals.reach;
+  day.linkClicks += totals.linkClicks;
+  day.addsToCart += totals.addsToCart;
+  return day;
 }
 
 function sum(days: readonly Day[]): Sums {
@@ -194,7 +221,7 @@ function show(metric: ConditionMetric, value: number | null): string {
     case 'roas':
     case 'normalizedRoas':
     case 'frequency':
-      return value.toFixed(2);
+      return toFixed(value, 2);
     case 'purchases':
     case 'addsToCart':
       return String(value);
@@ -222,12 +249,12 @@ function threshold(condition: Condition, basis: StageBasis): number | null {
   }
 }
 
-/** Read on `asOf`: the complete days, by date, and the aggregates rules share. */
+/** Read on `asOf`: the complete days, oldest first, and the aggregates rules share. */
 class StageData {
   readonly days: readonly Day[];
   readonly lifetime: Sums;
-  readonly lastDay: IsoDate;
-  private readonly byDate: Map<IsoDate, Day>;
+  // Several rules read the same window: each is summed once.
+  private readonly windows = new Map<number, Sums>();
   private readonly immatureBelow: number;
 
   constructor(
@@ -235,17 +262,18 @@ class StageData {
     readonly basis: StageBasis,
   ) {
     this.days = completeDays(input.rows, input.asOf, input.curve);
-    this.byDate = new Map(this.days.map((d) => [d.date, d]));
     this.lifetime = sum(this.days);
-    this.lastDay = addDays(input.asOf, -1);
     this.immatureBelow = input.immatureBelow;
   }
 
   /** The calendar window of `span` days ending on the last complete day. */
   window(span: number | 'lifetime'): Sums {
     if (span === 'lifetime') return this.lifetime;
-    const from = addDays(this.lastDay, -(span - 1));
-    return sum(this.days.filter((d) => d.date >= from));
+    const known = this.windows.get(span);
+    if (known !== undefined) return known;
+    const sums = sum(this.days.filter((d) => d.back <= span - 1));
+    this.windows.set(span, sums);
+    return sums;
   }
 
   /**
@@ -255,11 +283,10 @@ class StageData {
    */
   run(count: number, skipPending: boolean): Day[] {
     const picked: Day[] = [];
-    const first = this.days[0]?.date;
-    for (let date = this.lastDay; first !== undefined && date >= first; date = addDays(date, -1)) {
-      if (picked.length >= count) break;
-      const day = this.byDate.get(date);
-      if (day === undefined || day.spend <= 0) break;
+    // Days are oldest first, one per date: walking back from the last, a gap is a day without delivery.
+    for (let back = 0, i = this.days.length - 1; i >= 0 && picked.length < count; back++, i--) {
+      const day = this.days[i] as Day;
+      if (day.back !== back || day.spend <= 0) break;
       const isPending = day.completeness < this.immatureBelow && day.purchases === 0;
       if (skipPending && isPending) continue;
       picked.push(day);
@@ -286,7 +313,7 @@ function evaluateCondition(ruleId: string, c: Condition, data: StageData): Reaso
     .run(wanted, LAG_AFFECTED.has(c.metric))
     .map((d) => read(c.metric, sum([d]), data.basis.accountRoas));
   const isFull = c.days === 'lifetime' ? values.length > 0 : values.length === c.days;
-  const known = values.flatMap((v) => (v === null ? [] : [v]));
+  const known = values.filter((v): v is number => v !== null);
   // The day nearest to failing decides whether every day passes.
   const decisive =
     known.length === 0 ? null : c.op === 'gt' || c.op === 'gte' ? Math.min(...known) : Math.max(...known);
@@ -387,8 +414,8 @@ function evaluateKill(rule: KillRule, data: StageData, tier: EarnedTier | null):
       });
     }
     case 'addToCartNoPurchase': {
-      const firstCart = data.days.find((d) => d.addsToCart > 0)?.date;
-      const since = firstCart === undefined ? null : daysBetween(firstCart, data.lastDay);
+      const firstCart = data.days.find((d) => d.addsToCart > 0);
+      const since = firstCart === undefined ? null : firstCart.back;
       const fired =
         noPurchase && l.addsToCart >= rule.addsToCart && since !== null && since >= rule.afterDays;
       return one(id, fired, {
@@ -472,7 +499,7 @@ function evaluateAdvance(rule: AdvanceRule, data: StageData): Evaluated {
           observed: roas,
           threshold: limit,
           passed: roas !== null && roas >= limit,
-          text: `lag-corrected ROAS ${show('roas', roas)}, at least ${limit.toFixed(2)} needed`,
+          text: `lag-corrected ROAS ${show('roas', roas)}, at least ${toFixed(limit, 2)} needed`,
         });
       }
       return { ruleId: id, fired: reasons.every((r) => r.passed), reasons };
@@ -512,7 +539,10 @@ function strongest(results: readonly (Evaluated & { changePercent: number })[]) 
 }
 
 function evaluateScale(rules: readonly ScaleRule[], data: StageData) {
-  return rules.map((rule) => ({ ...allOf(rule.id, rule.all, data), changePercent: rule.changePercent }));
+  return rules.map((rule) => {
+    const { ruleId, fired, reasons } = allOf(rule.id, rule.all, data);
+    return { ruleId, fired, reasons, changePercent: rule.changePercent };
+  });
 }
 
 /**
@@ -551,22 +581,22 @@ export function evaluateStage(
   };
   const downs = evaluateScale(rules.scaleDown, data);
   const ups = evaluateScale(rules.scaleUp, data);
-  const reasons = [
-    ...earned.reasons,
-    ...[...kills, ...advances].flatMap((r) => r.reasons),
-    wait,
-    ...[...downs, ...ups].flatMap((r) => r.reasons),
-  ];
-  const base = { tier: earned.tier, reasons };
+  const reasons = [...earned.reasons];
+  for (const evaluated of [kills, advances]) for (const r of evaluated) reasons.push(...r.reasons);
+  reasons.push(wait);
+  for (const evaluated of [downs, ups]) for (const r of evaluated) reasons.push(...r.reasons);
+  const tier = earned.tier;
 
   // Kill, advance, cut, raise: a loss stops first, a promoted copy has its own budget, losses outweigh gains.
+  // (Object literals, not spreads of a shared base: this runs for every staged entity.)
   const kill = kills.find((r) => r.fired);
-  if (kill) return { ...base, outcome: 'kill', ruleId: kill.ruleId, changePercent: null };
+  if (kill) return { tier, reasons, outcome: 'kill', ruleId: kill.ruleId, changePercent: null };
   const advance = hasWaited ? advances.find((r) => r.fired) : undefined;
-  if (advance) return { ...base, outcome: 'advance', ruleId: advance.ruleId, changePercent: null };
+  if (advance) return { tier, reasons, outcome: 'advance', ruleId: advance.ruleId, changePercent: null };
   const down = strongest(downs);
-  if (down) return { ...base, outcome: 'scaleDown', ruleId: down.ruleId, changePercent: down.changePercent };
+  if (down)
+    return { tier, reasons, outcome: 'scaleDown', ruleId: down.ruleId, changePercent: down.changePercent };
   const up = strongest(ups);
-  if (up) return { ...base, outcome: 'scaleUp', ruleId: up.ruleId, changePercent: up.changePercent };
-  return { ...base, outcome: 'none', ruleId: null, changePercent: null };
+  if (up) return { tier, reasons, outcome: 'scaleUp', ruleId: up.ruleId, changePercent: up.changePercent };
+  return { tier, reasons, outcome: 'none', ruleId: null, changePercent: null };
 }

@@ -1,4 +1,4 @@
-import { MICROS_PER_UNIT, type Micros } from '../money/money.ts';
+import { MICROS_PER_UNIT } from '../money/money.ts';
 import type { MetricTotals } from './totals.ts';
 
 /**
@@ -24,26 +24,36 @@ export function safeRatio(numerator: number, denominator: number): number | null
   return numerator / denominator;
 }
 
-function microsRatio(numerator: Micros, denominator: Micros): number | null {
-  if (denominator === 0n) return null;
-  return Number(numerator) / Number(denominator);
-}
-
-function moneyPer(amount: Micros, count: number): number | null {
-  return safeRatio(Number(amount) / Number(MICROS_PER_UNIT), count);
-}
+const MICROS = Number(MICROS_PER_UNIT);
 
 export function deriveMetrics(totals: MetricTotals): DerivedMetrics {
+  return deriveMetricsOfMicros(totals, Number(totals.spend), Number(totals.revenue));
+}
+
+/**
+ * `deriveMetrics` for callers that hold spend and revenue as numbers already (`Number(totals.spend)`
+ * and `Number(totals.revenue)`): converting a BigInt costs more than the rest of the arithmetic.
+ */
+export function deriveMetricsOfMicros(
+  totals: MetricTotals,
+  spendMicros: number,
+  revenueMicros: number,
+): DerivedMetrics {
+  const spend = spendMicros / MICROS;
   return {
-    roas: microsRatio(totals.revenue, totals.spend),
-    cpa: moneyPer(totals.spend, totals.purchases),
+    roas: spendMicros === 0 ? null : revenueMicros / spendMicros,
+    cpa: safeRatio(spend, totals.purchases),
     cvr: safeRatio(totals.purchases, totals.linkClicks),
     ctr: safeRatio(totals.linkClicks, totals.impressions),
-    cpc: moneyPer(totals.spend, totals.linkClicks),
-    cpm: moneyPer(totals.spend * 1000n, totals.impressions),
-    aov: moneyPer(totals.revenue, totals.purchases),
+    cpc: safeRatio(spend, totals.linkClicks),
+    // Exact as numbers while spend is; beyond 2^53 micros the product is taken in BigInt.
+    cpm: safeRatio(
+      (Number.isSafeInteger(spendMicros) ? spendMicros * 1000 : Number(totals.spend * 1000n)) / MICROS,
+      totals.impressions,
+    ),
+    aov: safeRatio(revenueMicros / MICROS, totals.purchases),
     frequency: safeRatio(totals.impressions, totals.reach),
     addToCartRate: safeRatio(totals.addsToCart, totals.linkClicks),
-    costPerAddToCart: moneyPer(totals.spend, totals.addsToCart),
+    costPerAddToCart: safeRatio(spend, totals.addsToCart),
   };
 }

@@ -28,8 +28,8 @@ export function isIsoDate(value: string): value is IsoDate {
 const DAY_NUMBER_CACHE = new Map<IsoDate, number>();
 const DAY_NUMBER_CACHE_LIMIT = 50_000;
 
-/** Days since 1970-01-01 of a valid ISO date (cached). */
-function dayNumber(date: IsoDate): number {
+/** Days since 1970-01-01 of a valid ISO date (cached): for comparing and indexing days as integers. */
+export function dayNumber(date: IsoDate): number {
   const cached = DAY_NUMBER_CACHE.get(date);
   if (cached !== undefined) return cached;
   const value = computeDayNumber(date);
@@ -51,8 +51,20 @@ function computeDayNumber(date: IsoDate): number {
   return era * 146_097 + doe - 719_468;
 }
 
-/** The ISO date of a day number (inverse of `dayNumber`). */
+// The same few hundred dates are also built millions of times: bounded like the cache above.
+const DATE_CACHE = new Map<number, IsoDate>();
+
+/** The ISO date of a day number (inverse of `dayNumber`, cached). */
 function fromDayNumber(days: number): IsoDate {
+  const cached = DATE_CACHE.get(days);
+  if (cached !== undefined) return cached;
+  const value = computeDate(days);
+  if (DATE_CACHE.size >= DAY_NUMBER_CACHE_LIMIT) DATE_CACHE.clear();
+  DATE_CACHE.set(days, value);
+  return value;
+}
+
+function computeDate(days: number): IsoDate {
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;

@@ -12,9 +12,8 @@ export function logGamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
   const z = x - 1;
   let sum = 0.99999999999980993;
-  LANCZOS.forEach((c, i) => {
-    sum += c / (z + i + 1);
-  });
+  // A plain loop: this runs for every tail probability the engine takes.
+  for (let i = 0; i < LANCZOS.length; i++) sum += (LANCZOS[i] ?? 0) / (z + i + 1);
   const t = z + LANCZOS.length - 0.5;
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
 }
@@ -27,7 +26,8 @@ export function regularizedGammaP(a: number, x: number): number {
   if (!(a > 0)) throw new RangeError(`regularizedGammaP: shape must be positive (${a})`);
   if (x <= 0) return 0;
   if (!Number.isFinite(x)) return 1;
-  return x < a + 1 ? gammaSeries(a, x) : 1 - gammaContinuedFraction(a, x);
+  const front = prefactor(a, x, logGamma(a));
+  return x < a + 1 ? gammaSeries(a, x) * front : 1 - front * gammaContinuedFraction(a, x);
 }
 
 /** Q(a, x) = 1 - P(a, x), computed directly so small tails keep their precision. */
@@ -35,9 +35,34 @@ export function regularizedGammaQ(a: number, x: number): number {
   if (!(a > 0)) throw new RangeError(`regularizedGammaQ: shape must be positive (${a})`);
   if (x <= 0) return 1;
   if (!Number.isFinite(x)) return 0;
-  return x < a + 1 ? 1 - gammaSeries(a, x) : gammaContinuedFraction(a, x);
+  const front = prefactor(a, x, logGamma(a));
+  return x < a + 1 ? 1 - gammaSeries(a, x) * front : front * gammaContinuedFraction(a, x);
 }
 
+/** Q(a, x) and the density of ln X at ln x (x^a e^{-x} / Γ(a)), which share their costly prefactor. */
+export type GammaTail = { q: number; densityOfLog: number };
+
+/**
+ * Fills `out` with Q(a, x) and x^a e^{-x} / Γ(a), for callers taking many tails of one shape: they
+ * pass ln Γ(a) and ln x (often known without a logarithm), and reuse `out`. a > 0 is theirs to check.
+ */
+export function gammaTailWith(a: number, x: number, logX: number, logGammaA: number, out: GammaTail): void {
+  if (x <= 0 || !Number.isFinite(x)) {
+    out.q = x <= 0 ? 1 : 0;
+    out.densityOfLog = 0;
+    return;
+  }
+  const front = Math.exp(-x + a * logX - logGammaA);
+  out.q = x < a + 1 ? 1 - gammaSeries(a, x) * front : front * gammaContinuedFraction(a, x);
+  out.densityOfLog = front;
+}
+
+// x^a e^{-x} / Γ(a), the factor both expansions share.
+function prefactor(a: number, x: number, logGammaA: number): number {
+  return Math.exp(-x + a * Math.log(x) - logGammaA);
+}
+
+// Σ x^n / (a (a+1) ... (a+n)): P(a, x) without its prefactor.
 function gammaSeries(a: number, x: number): number {
   let term = 1 / a;
   let sum = term;
@@ -46,10 +71,10 @@ function gammaSeries(a: number, x: number): number {
     sum += term;
     if (Math.abs(term) < Math.abs(sum) * EPSILON) break;
   }
-  return sum * Math.exp(-x + a * Math.log(x) - logGamma(a));
+  return sum;
 }
 
-// Lentz's method for the continued fraction of Q(a, x).
+// Lentz's method for the continued fraction of Q(a, x), without its prefactor.
 function gammaContinuedFraction(a: number, x: number): number {
   const tiny = 1e-300;
   let b = x + 1 - a;
@@ -68,7 +93,7 @@ function gammaContinuedFraction(a: number, x: number): number {
     h *= delta;
     if (Math.abs(delta - 1) < EPSILON) break;
   }
-  return Math.exp(-x + a * Math.log(x) - logGamma(a)) * h;
+  return h;
 }
 
 /** Standard normal CDF, via the complementary error function (W. J. Cody's rational bounds, simplified). */
@@ -142,4 +167,30 @@ export function gaussHermite(order: number): { nodes: number[]; weights: number[
   const rule = { nodes, weights };
   hermiteCache.set(order, rule);
   return rule;
+}
+
+export type LogGammaCumulants = { mean: number; variance: number; third: number; fourth: number };
+
+/** The first four cumulants of ln λ for λ ~ Gamma(alpha, 1): the digamma of alpha and its derivatives. */
+export function logGammaCumulants(alpha: number): LogGammaCumulants {
+  // Recur up to x >= 8, where the asymptotic series are far more accurate than a start needs.
+  let x = alpha;
+  let mean = 0;
+  let variance = 0;
+  let third = 0;
+  let fourth = 0;
+  while (x < 8) {
+    mean -= 1 / x;
+    variance += 1 / (x * x);
+    third -= 2 / (x * x * x);
+    fourth += 6 / (x * x * x * x);
+    x += 1;
+  }
+  const r = 1 / x;
+  const r2 = r * r;
+  mean += Math.log(x) - r / 2 - r2 * (1 / 12 - r2 * (1 / 120 - r2 / 252));
+  variance += r + r2 / 2 + r * r2 * (1 / 6 - r2 * (1 / 30 - r2 / 42));
+  third += -r2 - r * r2 - (r2 * r2) / 2 + (r2 * r2 * r2) / 6;
+  fourth += 2 * r * r2 + 3 * r2 * r2 + 2 * r * r2 * r2 - r * r2 * r2 * r2;
+  return { mean, variance, third, fourth };
 }
