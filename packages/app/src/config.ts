@@ -13,7 +13,9 @@ const configSchema = z
       .optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
     environment: z.enum(['development', 'production', 'test']).default('development'),
-    port: z.coerce.number().int().min(1).max(65535).default(8000),
+    // 0 lets the system pick a free port (the server prints the one it got).
+    port: z.coerce.number().int().min(0).max(65535).default(8000),
+    host: z.string().min(1).default('127.0.0.1'),
     secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
     metaAppId: z.string().regex(/^\d+$/, 'must be the numeric app id').optional(),
     metaAppSecret: z.string().min(1).optional(),
@@ -50,6 +52,7 @@ export const ENV_KEYS = {
   logLevel: 'LOG_LEVEL',
   environment: 'NODE_ENV',
   port: 'PORT',
+  host: 'HOST',
   secretKey: 'SECRET_KEY',
   metaAppId: 'META_APP_ID',
   metaAppSecret: 'META_APP_SECRET',

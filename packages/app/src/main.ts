@@ -58,6 +58,15 @@ export async function createContext(config: Config = loadConfig()): Promise<AppC
     throw error;
   }
   logger.debug({ engine: database.engine, location: database.location }, 'database ready');
+  return contextFor(config, database, logger);
+}
+
+/** The context around an open, migrated database (benchmarks and tools bring their own). */
+export function contextFor(
+  config: Config,
+  database: Database,
+  logger: Logger = createLogger(config),
+): AppContext {
   const secretKey = resolveSecretKey(config);
   const secrets = new SecretBox(secretKey);
   const { metaAppId, metaAppSecret, metaRedirectUri } = config;

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAccountsCommand } from './commands/accounts.command.ts';
+import { registerApplyCommand } from './commands/apply.command.ts';
 import { registerConfigCommand } from './commands/config.command.ts';
 import { registerFakeMetaCommand } from './commands/fake-meta.command.ts';
 import { registerSyncCommand } from './commands/sync.command.ts';
@@ -7,6 +8,7 @@ import { registerDbCommand } from './commands/db.command.ts';
 import { registerImportCommand } from './commands/import.command.ts';
 import { registerRecommendCommand } from './commands/recommend.command.ts';
 import { registerReportCommand } from './commands/report.command.ts';
+import { registerServeCommands } from './commands/serve.command.ts';
 import { registerSimulateCommand } from './commands/simulate.command.ts';
 import { registerStartCommand } from './commands/start.command.ts';
 import { registerUsersCommand } from './commands/users.command.ts';
@@ -17,10 +19,12 @@ const program = new Command('roas')
   .showHelpAfterError('(run `roas --help` for usage)')
   .exitOverride();
 
+registerServeCommands(program);
 registerStartCommand(program);
 registerImportCommand(program);
 registerReportCommand(program);
 registerRecommendCommand(program);
+registerApplyCommand(program);
 registerSimulateCommand(program);
 registerAccountsCommand(program);
 registerSyncCommand(program);

@@ -3,12 +3,24 @@ import type { AppContext } from '../main.ts';
 import { LoginRateLimiter, type LoginLimits } from '../services/auth.service.ts';
 import { MetaConnectError } from '../services/meta-connect.service.ts';
 import { UsersError } from '../services/users.service.ts';
-import { UserError } from '../shared/errors.ts';
+import { SettingsRejectedError, SettingsValidationError } from '../services/settings.service.ts';
+import { ConflictError, NotFoundError, UserError } from '../shared/errors.ts';
+import { RulesFileError } from '../adapters/rules/rules-file.ts';
+import { registerApiRoute } from './api-route.ts';
+import { API_ROUTES } from './api-routes.ts';
 import { installAuthGuard } from './auth-guard.ts';
 import { HttpError } from './http-error.ts';
+import { ChangeFeed } from './change-feed.ts';
+import { ListCache } from './list-cache.ts';
+import { openApiDocument } from './openapi.ts';
+import { registerAccountsRoutes } from './routes/accounts.routes.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';
 import { registerMetaAuthRoutes } from './routes/meta-auth.routes.ts';
+import { registerRecommendationsRoutes } from './routes/recommendations.routes.ts';
+import { registerSettingsRoutes } from './routes/settings.routes.ts';
 import { registerUsersRoutes } from './routes/users.routes.ts';
+import { SessionCache } from './session-cache.ts';
+import { serveWebApp, WEB_DIST } from './static-files.ts';
 
 const CONNECT_STATUS = {
   not_configured: 503,
@@ -30,6 +42,8 @@ export type HttpAppOptions = {
   /** The clock for sessions and login limits; tests move it. */
   now?: () => Date;
   loginLimits?: LoginLimits;
+  /** The dashboard build to serve outside /api (default packages/web/dist); null serves none. */
+  webDist?: string | null;
 };
 
 const isClientError = (error: Error): error is FastifyError =>
@@ -61,6 +75,33 @@ export function buildHttpApp(context: AppContext, options: HttpAppOptions = {}):
         .status(USERS_STATUS[error.code])
         .send({ error: { code: error.code, message: error.message } });
     }
+    if (error instanceof NotFoundError)
+      return reply.status(404).send({ error: { code: 'not_found', message: error.message } });
+    if (error instanceof ConflictError)
+      return reply.status(409).send({ error: { code: 'conflict', message: error.message } });
+    if (error instanceof SettingsRejectedError) {
+      return reply
+        .status(400)
+        .send({ error: { code: 'invalid_settings', message: error.message, issues: error.issues } });
+    }
+    if (error instanceof SettingsValidationError) {
+      const issues = error.issues.map((i) => ({
+        path: i.path,
+        line: null,
+        column: null,
+        message: i.message,
+      }));
+      return reply.status(400).send({ error: { code: 'invalid_settings', message: error.message, issues } });
+    }
+    if (error instanceof RulesFileError) {
+      const issues = error.issues.map((i) => ({
+        path: i.path,
+        line: i.line,
+        column: i.column,
+        message: i.message,
+      }));
+      return reply.status(400).send({ error: { code: 'invalid_settings', message: error.message, issues } });
+    }
     if (error instanceof UserError)
       return reply.status(400).send({ error: { code: 'bad_request', message: error.message } });
     if ('validation' in error && error.validation) {
@@ -77,13 +118,26 @@ export function buildHttpApp(context: AppContext, options: HttpAppOptions = {}):
       .status(500)
       .send({ error: { code: 'internal', message: 'something went wrong on our side; it has been logged' } });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
-      error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
-    }),
+  const webDist = options.webDist === undefined ? WEB_DIST : options.webDist;
+  app.setNotFoundHandler(
+    (request, reply) =>
+      serveWebApp(request, reply, webDist) ??
+      reply.status(404).send({
+        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+      }),
   );
 
-  installAuthGuard(app, { db, now });
+  // Caches that the database's change notifications keep honest: sessions, and list pages.
+  const feed = new ChangeFeed();
+  void feed.start(context.database, context.logger);
+  app.addHook('onClose', () => feed.close());
+  // A request that may have written (sign-in and out, reviews, settings) empties the caches before its
+  // response leaves, so the client's next request already sees its change.
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') feed.invalidateAll();
+    done(null, payload);
+  });
+  installAuthGuard(app, { db, now, sessions: new SessionCache(feed) });
   app.get('/api/health', { config: { isPublic: true } }, () => ({
     ok: true,
     database: context.database.engine,
@@ -91,5 +145,9 @@ export function buildHttpApp(context: AppContext, options: HttpAppOptions = {}):
   registerAuthRoutes(app, { db, limiter: new LoginRateLimiter(options.loginLimits), now });
   registerUsersRoutes(app, { db, now });
   registerMetaAuthRoutes(app, context);
+  registerApiRoute(app, API_ROUTES.openapi, () => openApiDocument());
+  registerAccountsRoutes(app, { db, now });
+  registerRecommendationsRoutes(app, { db, now, cache: new ListCache(feed) });
+  registerSettingsRoutes(app, { db, now });
   return app;
 }

@@ -11,6 +11,7 @@ import {
 import { hasRole, type Role } from '../services/users.service.ts';
 import { parseCookies, serializeCookie } from './cookies.ts';
 import { HttpError } from './http-error.ts';
+import type { SessionCache } from './session-cache.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -62,6 +63,13 @@ export function auditActorOf(request: FastifyRequest): AuditActor {
   return actorOf(request.auth);
 }
 
+/** The signed-in user of this request as an audit actor (for services that record who did it). */
+export function userActorOf(request: FastifyRequest): AuditActor & { kind: 'user' } {
+  if (!request.auth) throw unauthenticated();
+  const { id, username } = request.auth.user;
+  return { kind: 'user', id, username };
+}
+
 function unauthenticated(): HttpError {
   return new HttpError(401, 'unauthenticated', 'sign in first (POST /api/auth/login)');
 }
@@ -108,7 +116,10 @@ export function sessionTokenOf(request: FastifyRequest): string | undefined {
  * registered afterwards that change state must declare `preHandler: requireRole(...)`, or the server
  * refuses to start: a forgotten check cannot slip through as "any signed-in user".
  */
-export function installAuthGuard(app: FastifyInstance, deps: { db: Db; now(): Date }): void {
+export function installAuthGuard(
+  app: FastifyInstance,
+  deps: { db: Db; now(): Date; sessions?: SessionCache },
+): void {
   app.decorateRequest('auth', null);
 
   app.addHook('onRoute', (route) => {
@@ -125,7 +136,11 @@ export function installAuthGuard(app: FastifyInstance, deps: { db: Db; now(): Da
     // The matched route's pattern as well as the raw URL: the router decodes `/%61pi/x` to /api/x.
     if (!isApiPath(request.url) && !isApiPath(request.routeOptions.url ?? '')) return;
     const token = sessionTokenOf(request);
-    if (token !== undefined) request.auth = await resolveSession(deps.db, token, deps.now());
+    if (token !== undefined) {
+      const now = deps.now();
+      const read = () => resolveSession(deps.db, token, now);
+      request.auth = deps.sessions ? await deps.sessions.resolve(token, now, read) : await read();
+    }
     if (request.routeOptions.config.isPublic) return;
     if (!request.auth) {
       if (token !== undefined) void reply.header('set-cookie', clearedSessionCookie(request));

@@ -22,3 +22,40 @@ export async function chooseAccount(db: Db, wanted: string | undefined): Promise
     throw new UserError(`--account "${wanted}": several accounts share that name; use the id: ${names}`);
   throw new UserError(`--account "${wanted}": no such account; known accounts: ${names}`);
 }
+
+/** An ad account as the dashboard lists it. */
+export type AccountSummary = {
+  id: string;
+  name: string;
+  /** `meta` (connected), `csv` (imported) or `demo` (the simulated demo account). */
+  source: AccountRow['source'];
+  currency: string;
+  timezone: string;
+  status: string | null;
+  executionMode: AccountRow['executionMode'];
+  lastSyncedAt: string | null;
+  tokenExpiresAt: string | null;
+  syncBlockedReason: string | null;
+  killSwitch: { isOn: boolean; reason: string | null };
+};
+
+export function toAccountSummary(a: AccountRow): AccountSummary {
+  return {
+    id: a.id,
+    name: a.name,
+    source: a.source,
+    currency: a.currency,
+    timezone: a.timezone,
+    status: a.status,
+    executionMode: a.executionMode,
+    lastSyncedAt: a.lastSyncedAt?.toISOString() ?? null,
+    tokenExpiresAt: a.tokenExpiresAt?.toISOString() ?? null,
+    syncBlockedReason: a.syncBlockedReason,
+    killSwitch: { isOn: a.killSwitchReason !== null, reason: a.killSwitchReason },
+  };
+}
+
+/** Every account, by name. */
+export async function listAccountSummaries(db: Db): Promise<AccountSummary[]> {
+  return (await listAccounts(db)).map(toAccountSummary);
+}

@@ -4,10 +4,7 @@ import { insertAuditEvent, listAuditEventRows } from '../adapters/db/repositorie
 /** Who acted: a signed-in user, or the system (the first run, or a CLI operator such as `cli:alice`). */
 export type AuditActor = { kind: 'user'; id: string; username: string } | { kind: 'system'; name: string };
 
-/**
- * Actions are `noun.verb` strings. The ones written here; others (approvals, settings) follow the same
- * pattern, for example `recommendation.approve` or `settings.update`.
- */
+/** Actions are `noun.verb` strings; new kinds of event follow the same pattern. */
 export const AUDIT_ACTIONS = {
   loginSucceeded: 'auth.login',
   loginFailed: 'auth.login_failed',
@@ -16,6 +13,10 @@ export const AUDIT_ACTIONS = {
   userCreated: 'user.create',
   userReactivated: 'user.reactivate',
   userRemoved: 'user.remove',
+  recommendationApproved: 'recommendation.approve',
+  recommendationRejected: 'recommendation.reject',
+  settingsUpdated: 'settings.update',
+  demoCreated: 'demo.create',
 } as const;
 
 export type AuditInput = {

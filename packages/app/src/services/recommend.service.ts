@@ -86,6 +86,7 @@ function storedRow(
 ): NewRecommendation {
   const entity = context.facts.input.entities.find((e) => e.entityId === decision.entityId);
   const state = entity?.state;
+  const detail = context.facts.details.get(decision.entityId);
   return {
     runId: context.runId,
     accountId: context.accountId,
@@ -113,6 +114,8 @@ function storedRow(
       status: entity?.status ?? null,
       audience: entity?.audience ?? null,
       previousActions: entity?.previousActions ?? [],
+      // The budget a change applies to (the campaign's under CBO): apply refuses the decision once it moved.
+      budget: detail ? { owner: detail.budgetOwner, dailyBudgetMinor: text(detail.dailyBudgetMinor) } : null,
       state: state
         ? {
             ...state,

@@ -5,6 +5,8 @@ import {
   type EngineRules,
   type RuleIssue,
 } from '@roas/core';
+import { readFile } from 'node:fs/promises';
+import { stringify as stringifyYaml } from 'yaml';
 import type { Db } from '../adapters/db/database.ts';
 import { findAccountById } from '../adapters/db/repositories/accounts.repository.ts';
 import {
@@ -14,8 +16,9 @@ import {
   listSettingsVersionRows,
   type SettingsVersionRow,
 } from '../adapters/db/repositories/settings.repository.ts';
-import { parseRulesYaml } from '../adapters/rules/rules-file.ts';
-import { UserError } from '../shared/errors.ts';
+import { DEFAULT_RULES_FILE, parseRulesYaml, RulesFileError } from '../adapters/rules/rules-file.ts';
+import { NotFoundError, UserError } from '../shared/errors.ts';
+import { AUDIT_ACTIONS, recordAudit, type AuditActor } from './audit.service.ts';
 
 /** The id recommendations record when no version was ever saved: the engine's bundled defaults. */
 export const DEFAULT_SETTINGS_VERSION_ID = 0;
@@ -131,7 +134,7 @@ export type SaveSettingsRequest = {
 async function checkScope(db: Db, scope: string): Promise<void> {
   if (scope === GLOBAL_SCOPE) return;
   if (!(await findAccountById(db, scope)))
-    throw new UserError(`settings scope "${scope}": no such account (use "global" or an account id)`);
+    throw new NotFoundError(`settings scope "${scope}": no such account (use "global" or an account id)`);
 }
 
 async function store(db: Db, rules: EngineRules, request: SaveSettingsRequest): Promise<SettingsVersionInfo> {
@@ -189,7 +192,7 @@ async function versionRules(
 ): Promise<{ info: SettingsVersionInfo | null; rules: unknown }> {
   if (id === DEFAULT_SETTINGS_VERSION_ID) return { info: null, rules: DEFAULT_RULES };
   const row = await findSettingsVersion(db, id);
-  if (!row) throw new UserError(`no settings version with id ${id}`);
+  if (!row) throw new NotFoundError(`no settings version with id ${id}`);
   return { info: toInfo(row), rules: row.data };
 }
 
@@ -237,4 +240,138 @@ export function diffRules(before: unknown, after: unknown): SettingsChange[] {
   };
   walk(before, after, []);
   return changes;
+}
+
+/** A settings version for the API: dates as ISO strings. */
+export type SettingsVersionView = Omit<SettingsVersionInfo, 'createdAt'> & { createdAt: string };
+
+export const toVersionView = (info: SettingsVersionInfo): SettingsVersionView => ({
+  ...info,
+  createdAt: info.createdAt.toISOString(),
+});
+
+/** The rules in effect for an account (or globally) with where they come from, as data and as YAML. */
+export type SettingsView = {
+  /** Whose rules were asked for: `global` or the account id. */
+  scope: string;
+  source: CurrentSettings['source'];
+  versionId: number;
+  version: SettingsVersionView | null;
+  rules: EngineRules;
+  /** The same rules as a rules file: the documented default file when nothing was saved. */
+  yaml: string;
+};
+
+let defaultRulesText: string | undefined;
+
+export async function settingsView(db: Db, accountId: string | undefined): Promise<SettingsView> {
+  if (accountId !== undefined) await checkScope(db, accountId);
+  const current = await currentSettings(db, accountId ?? null);
+  let yaml: string;
+  if (current.source === 'default') {
+    defaultRulesText ??= await readFile(DEFAULT_RULES_FILE, 'utf8');
+    yaml = defaultRulesText;
+  } else {
+    yaml = stringifyYaml(current.rules, { lineWidth: 0 });
+  }
+  return {
+    scope: accountId ?? GLOBAL_SCOPE,
+    source: current.source,
+    versionId: current.settingsVersionId,
+    version: current.version === null ? null : toVersionView(current.version),
+    rules: current.rules,
+    yaml,
+  };
+}
+
+export type SettingsIssue = {
+  path: string | null;
+  line: number | null;
+  column: number | null;
+  message: string;
+};
+
+/** Checks a rules file's text without saving it: every problem with its line, column and path. */
+export function validateRulesText(text: string): { ok: boolean; issues: SettingsIssue[] } {
+  try {
+    parseRulesYaml(text, 'rules.yaml');
+    return { ok: true, issues: [] };
+  } catch (error) {
+    if (!(error instanceof RulesFileError)) throw error;
+    const issues: SettingsIssue[] =
+      error.issues.length > 0
+        ? error.issues.map((i) => ({ path: i.path, line: i.line, column: i.column, message: i.message }))
+        : [{ path: null, line: null, column: null, message: error.message.split('\n')[0] ?? error.message }];
+    return { ok: false, issues };
+  }
+}
+
+/** A settings document or file that was refused: its issues go back to the caller with the error. */
+export class SettingsRejectedError extends UserError {
+  constructor(
+    message: string,
+    readonly issues: readonly SettingsIssue[],
+  ) {
+    super(message);
+    this.name = 'SettingsRejectedError';
+  }
+}
+
+/**
+ * Saves a new version from the dashboard (a rules file's text or a parsed document), audited with who,
+ * when, why and what changed from the rules in effect before.
+ */
+export async function updateSettings(
+  db: Db,
+  input: {
+    yaml?: string | undefined;
+    document?: unknown;
+    comment?: string | null | undefined;
+    accountId?: string | undefined;
+  },
+  context: { actor: AuditActor & { kind: 'user' }; now: Date },
+): Promise<{ version: SettingsVersionView; changes: SettingsChange[] }> {
+  const scope = input.accountId ?? GLOBAL_SCOPE;
+  await checkScope(db, scope);
+  const before = await currentSettings(db, input.accountId ?? null);
+  let rules: EngineRules;
+  if (input.yaml !== undefined) {
+    const checked = validateRulesText(input.yaml);
+    if (!checked.ok)
+      throw new SettingsRejectedError('the rules file does not validate; nothing was saved', checked.issues);
+    rules = parseRulesYaml(input.yaml, 'rules.yaml');
+  } else {
+    const parsed = parseEngineRules(input.document);
+    if (!parsed.ok)
+      throw new SettingsRejectedError(
+        'the rules do not validate; nothing was saved',
+        parsed.issues.map((i) => ({ path: i.path, line: null, column: null, message: i.message })),
+      );
+    rules = parsed.rules;
+  }
+  const changes = diffRules(before.rules, rules);
+  return db.transaction(async (tx) => {
+    const txDb = tx as unknown as Db;
+    const info = await store(txDb, rules, {
+      scope,
+      comment: input.comment,
+      createdBy: context.actor.id,
+      now: context.now,
+    });
+    await recordAudit(txDb, {
+      actor: context.actor,
+      action: AUDIT_ACTIONS.settingsUpdated,
+      target: `settings:${scope}`,
+      details: {
+        versionId: info.id,
+        version: info.version,
+        comment: info.comment,
+        previousVersionId: before.settingsVersionId,
+        changes: changes.slice(0, 50).map((c) => ({ path: c.path, old: c.old, new: c.new })),
+        changeCount: changes.length,
+      },
+      at: context.now,
+    });
+    return { version: toVersionView(info), changes };
+  });
 }

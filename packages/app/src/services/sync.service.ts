@@ -124,7 +124,8 @@ export async function syncAccount(
 ): Promise<SyncSummary> {
   const [account] = await deps.db.select().from(accounts).where(eq(accounts.id, accountId));
   if (!account) throw new UserError(`no account ${accountId}`);
-  if (account.source !== 'meta')
+  // The demo account is a Meta account served by the in-process fake Graph API; it syncs the same way.
+  if (account.source === 'csv')
     throw new UserError(`account "${account.name}" was imported from CSV; only Meta accounts sync`);
   if (account.syncBlockedReason) throw new SyncBlockedError(accountId, account.syncBlockedReason);
 

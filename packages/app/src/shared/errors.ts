@@ -5,3 +5,19 @@ export class UserError extends Error {
     this.name = 'UserError';
   }
 }
+
+/** Something asked for by id does not exist: HTTP answers 404 `not_found`. */
+export class NotFoundError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** The request is valid but the current state forbids it (already reviewed, superseded): HTTP 409 `conflict`. */
+export class ConflictError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}

@@ -46,7 +46,10 @@ export const faultSpecSchema = z
      * after the write ran (`applied`: a lost response) or instead of running it. Counted down, then
      * writes answer again; setting faults restarts the count.
      */
-    dropWrites: z.object({ count: z.number().int().min(1), applied: z.boolean() }).strict().optional(),
+    dropWrites: z
+      .object({ count: z.number().int().min(1), applied: z.boolean() })
+      .strict()
+      .optional(),
   })
   .strict();
 

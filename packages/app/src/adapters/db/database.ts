@@ -23,6 +23,15 @@ export type Database = {
   /** Where the data lives, with any password masked. */
   readonly location: string;
   migrate(): Promise<void>;
+  /**
+   * Calls `onNotify` for each NOTIFY on the channel, after the notifying transaction commits. On
+   * PostgreSQL it holds a connection of its own; `onLost` hears when that connection fails (no
+   * further notices will come). Resolves to a function that stops listening.
+   */
+  listen(
+    channel: string,
+    handlers: { onNotify(payload: string): void; onLost(error: unknown): void },
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 };
 
@@ -46,6 +55,26 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       engine: 'postgres',
       location: options.url.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1:***@'),
       migrate: () => migratePg(drizzlePg({ client: pool, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+      listen: async (channel, handlers) => {
+        const client = new pg.Client({ connectionString: options.url });
+        let isStopped = false;
+        const lost = (error: unknown) => {
+          if (isStopped) return;
+          isStopped = true;
+          handlers.onLost(error);
+        };
+        client.on('error', lost);
+        client.on('end', () => lost(new Error('the notification connection closed')));
+        client.on('notification', (message) => {
+          if (message.channel === channel) handlers.onNotify(message.payload ?? '');
+        });
+        await client.connect();
+        await client.query(`listen "${channel.replace(/"/g, '""')}"`);
+        return async () => {
+          isStopped = true;
+          await client.end().catch(SILENT_NOTICE);
+        };
+      },
       close: () => pool.end(),
     };
   }
@@ -63,6 +92,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       engine: 'pglite',
       location: options.dataDir ?? 'memory',
       migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+      // PGlite runs in this process: its notices cannot be lost while it is open.
+      listen: async (channel, handlers) => {
+        const stop = await client.listen(channel, (payload) => handlers.onNotify(payload));
+        return async () => {
+          if (!client.closed) await stop();
+        };
+      },
       close: async () => {
         try {
           await client.close();

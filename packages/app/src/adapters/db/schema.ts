@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   date,
@@ -29,6 +30,21 @@ export const AUDIENCE_TYPES = ['broad', 'interest', 'lookalike', 'retargeting', 
 export const STAGES = ['testing', 'validation', 'scaling'] as const;
 export const EXECUTION_MODES = ['recommend', 'approve', 'auto-safe'] as const;
 
+/**
+ * How an account applies changes, beside its mode: the auto-safe allow-list and caps, and how old an
+ * approval may get. Validated by `services/execution-settings.service.ts`; absent keys take defaults.
+ */
+export type ExecutionSettings = {
+  /** Rule ids (a trailing `*` matches a prefix) whose recommendations auto-safe applies by itself. */
+  autoSafeRules?: string[];
+  /** The largest budget change, in percent either way, auto-safe applies by itself. */
+  autoSafeMaxPercent?: number;
+  /** The most changes auto-safe applies by itself per account per day (the account's time zone). */
+  autoSafeMaxPerDay?: number;
+  /** An approval of a decision older than this is stale and refused. */
+  approvalMaxAgeHours?: number;
+};
+
 export const accounts = pgTable('accounts', {
   id: text('id').primaryKey(),
   source: text('source', { enum: ACCOUNT_SOURCES }).notNull(),
@@ -43,6 +59,8 @@ export const accounts = pgTable('accounts', {
   balanceMinor: minorUnits('balance_minor'),
   attributionSetting: text('attribution_setting'),
   executionMode: text('execution_mode', { enum: EXECUTION_MODES }).notNull().default('recommend'),
+  executionSettings: jsonb('execution_settings').$type<ExecutionSettings>().notNull().default({}),
+  /** While set, nothing is written to Meta for this account, until a person clears it. */
   killSwitchReason: text('kill_switch_reason'),
   tokenCiphertext: text('token_ciphertext'),
   tokenExpiresAt: timestamp('token_expires_at', { withTimezone: true }),
@@ -274,6 +292,8 @@ export const recommendations = pgTable(
     engineVersion: text('engine_version').notNull(),
     modelVersion: text('model_version'),
     status: text('status', { enum: RECOMMENDATION_STATUSES }).notNull().default('pending'),
+    /** Why applying it did not go through (stale, held by a guardrail, refused by Meta, waiting for a slot). */
+    statusReason: text('status_reason'),
     reviewedBy: uuid('reviewed_by').references(() => users.id, { onDelete: 'set null' }),
     reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
     reviewComment: text('review_comment'),
@@ -281,7 +301,12 @@ export const recommendations = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    index('recommendations_account_generated_idx').on(t.accountId, t.generatedAt),
+    // The dashboard's list: newest run first, then id, so a page is read straight off the index (keyset).
+    index('recommendations_account_generated_idx').on(t.accountId, t.generatedAt, t.id),
+    index('recommendations_generated_idx').on(t.generatedAt, t.id),
+    index('recommendations_reviewed_idx')
+      .on(t.reviewedAt)
+      .where(sql`${t.reviewedAt} is not null`),
     index('recommendations_entity_idx').on(t.entityId),
     unique('recommendations_run_entity_uq').on(t.runId, t.level, t.entityId),
   ],
@@ -307,6 +332,14 @@ export const actions = pgTable(
     priorState: jsonb('prior_state').$type<Record<string, unknown>>().notNull(),
     status: text('status', { enum: ACTION_STATUSES }).notNull().default('queued'),
     metaResponse: jsonb('meta_response').$type<Record<string, unknown>>(),
+    /** Writes sent under this idempotency key: a lost answer is resent at most once. */
+    attempts: integer('attempts').notNull().default(0),
+    /** When the latest write was claimed for sending: while recent, another apply leaves the action alone. */
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** The action this one reverts (`roas undo`). */
+    undoesActionId: uuid('undoes_action_id').references((): AnyPgColumn => actions.id, {
+      onDelete: 'set null',
+    }),
     approvedBy: uuid('approved_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     appliedAt: timestamp('applied_at', { withTimezone: true }),

@@ -133,6 +133,26 @@ export class GraphClient {
   }
 
   /**
+   * A write sent exactly once: paced and behind the breaker like every call, but never retried here,
+   * because a write whose answer was lost may have been applied. The caller settles a lost answer by
+   * reading the object back, and decides itself whether a resend is safe.
+   */
+  async write<S extends z.ZodType>(
+    path: string,
+    params: GraphParams,
+    schema: S,
+    what: string,
+  ): Promise<z.infer<S>> {
+    const body = await this.request('POST', this.url(path), params, 0);
+    return parseGraph(schema, body, what);
+  }
+
+  /** The versioned path a call to `path` goes to (`/v26.0/<path>`), as shown in dry runs. */
+  versionedPath(path: string): string {
+    return this.url(path).pathname;
+  }
+
+  /**
    * Every item of a paged edge, following `next` verbatim until it is absent (empty pages included).
    * The next page is requested as soon as the current one arrives, so storing one page overlaps the
    * network time of the next; requests themselves stay one at a time.
@@ -278,7 +298,12 @@ export class GraphClient {
     return url;
   }
 
-  private async request(method: 'GET' | 'POST', url: URL, params: GraphParams | null): Promise<unknown> {
+  private async request(
+    method: 'GET' | 'POST',
+    url: URL,
+    params: GraphParams | null,
+    maxRetries = this.options.maxRetries,
+  ): Promise<unknown> {
     const accountKey = ACCOUNT_IN_PATH.exec(url.pathname)?.[1] ?? 'app';
     const path = url.pathname;
     let currentUrl = new URL(url);
@@ -297,7 +322,7 @@ export class GraphClient {
       if (error instanceof GraphNetworkError || error.kind === 'transient' || error.kind === 'throttled') {
         this.recordFailure(accountKey);
       }
-      if (!isRetryable || attempt >= this.options.maxRetries) throw error;
+      if (!isRetryable || attempt >= maxRetries) throw error;
       let delay: number;
       if (error instanceof GraphApiError && error.kind === 'reduce-data') {
         const halved = halveLimit(currentUrl, currentParams);

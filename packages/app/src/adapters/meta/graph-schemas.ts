@@ -118,3 +118,6 @@ export const reportRunSchema = z.object({
 
 export const reportRunCreatedSchema = z.object({ report_run_id: z.string() });
 export const successSchema = z.object({ success: z.literal(true) });
+
+/** `POST /{ad_id}/copies` (meta-graph-api.md 7.2). */
+export const adCopySchema = z.object({ copied_ad_id: z.string() });

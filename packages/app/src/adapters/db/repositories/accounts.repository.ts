@@ -25,3 +25,8 @@ export async function upsertAccount(db: Db, account: NewAccount, now: Date): Pro
     .values({ ...account, createdAt: now, updatedAt: now })
     .onConflictDoUpdate({ target: accounts.id, set: { name: account.name, updatedAt: now } });
 }
+
+/** Marks where an account's data comes from (the demo account is connected like Meta, then marked `demo`). */
+export async function setAccountSource(db: Db, id: string, source: AccountRow['source']): Promise<void> {
+  await db.update(accounts).set({ source }).where(eq(accounts.id, id));
+}

@@ -60,3 +60,20 @@ export async function upsertAds(db: Db, rows: readonly AdUpsert[], now: Date): P
     );
   }
 }
+
+/** Puts every ad set of a campaign in a pipeline stage (overriding what the campaign's name says). */
+export async function setStageOfCampaignAdsets(
+  db: Db,
+  campaignId: string,
+  stage: 'testing' | 'validation' | 'scaling' | null,
+): Promise<void> {
+  await queryRows(db, sql`update adsets set stage = ${stage} where campaign_id = ${campaignId} returning id`);
+}
+
+/** The campaigns of an account: id and name. */
+export async function listCampaignNames(db: Db, accountId: string): Promise<{ id: string; name: string }[]> {
+  return queryRows<{ id: string; name: string }>(
+    db,
+    sql`select id, name from campaigns where account_id = ${accountId} order by name`,
+  );
+}

@@ -83,3 +83,14 @@ export async function finishRun(
     }
   });
 }
+
+/** The newest sync run of an account, finished or not. */
+export async function latestRun(db: Db, accountId: string): Promise<SyncRun | undefined> {
+  const [run] = await db
+    .select()
+    .from(syncRuns)
+    .where(eq(syncRuns.accountId, accountId))
+    .orderBy(desc(syncRuns.startedAt))
+    .limit(1);
+  return run;
+}
