@@ -14,6 +14,7 @@ import { buildHttpApp } from '../src/http/app.ts';
 import * as contract from '../src/http/contract.ts';
 import type { AppContext } from '../src/main.ts';
 import { listAuditEvents } from '../src/services/audit.service.ts';
+import { setExecutionMode } from '../src/services/execution-settings.service.ts';
 import { importAdsManagerCsv } from '../src/services/import.service.ts';
 import { connectWithToken } from '../src/services/meta-connect.service.ts';
 import { syncAccount } from '../src/services/sync.service.ts';
@@ -445,6 +446,9 @@ describeEachEngine('the dashboard API over HTTP', (getDatabase) => {
         json: { comment: '  looks right  ' },
       });
       expect(approved).toMatchObject({ decision: 'approve', reviewedBy: { username: 'approver' } });
+      // The account is in recommend mode (the default): the approval is recorded, nothing is sent.
+      expect(approved.applied).toEqual([]);
+      expect(approved.applyNotes.join(' ')).toMatch(/recommend mode: nothing is written to Meta/);
       expect(approved.items[0]).toMatchObject({
         id: one?.id,
         status: 'approved',
@@ -501,6 +505,37 @@ describeEachEngine('the dashboard API over HTTP', (getDatabase) => {
       // The list shows the reviews at once.
       const after = await list(`account=${metaAccount}&status=approved,rejected`);
       expect(after.items.map((i) => i.id).sort()).toEqual([one?.id, two?.id].sort());
+    });
+
+    it('applies an approval at once when the account is in approve mode, through the apply service', async () => {
+      const { db } = getDatabase();
+      await setExecutionMode(db, metaAccount, { mode: 'approve' }, { actor: null, now: now() });
+      try {
+        await expectOk(contract.runResponse, '/api/recommendations/run', {
+          as: signed.approver,
+          json: { accountId: metaAccount },
+        });
+        const pending = (await list(`account=${metaAccount}&status=pending&action=SCALE,PAUSE&limit=200`))
+          .items;
+        const target = pending.find((r) => r.appliesTo === 'adset');
+        expect(target).toBeDefined();
+        const writesBefore = fake.control.writes().length;
+        const approved = await expectOk(
+          contract.reviewResponse,
+          `/api/recommendations/${target?.id}/approve`,
+          {
+            as: signed.approver,
+            json: {},
+          },
+        );
+        expect(approved.applyNotes).toEqual([]);
+        expect(approved.applied).toHaveLength(1);
+        expect(approved.applied[0]).toMatchObject({ recommendationId: target?.id, outcome: 'confirmed' });
+        expect(approved.applied[0]?.actionId).toBeTruthy();
+        expect(fake.control.writes().length).toBe(writesBefore + 1);
+      } finally {
+        await setExecutionMode(db, metaAccount, { mode: 'recommend' }, { actor: null, now: now() });
+      }
     });
 
     it('reviews in bulk all or nothing, each audited', async () => {
@@ -606,7 +641,7 @@ describeEachEngine('the dashboard API over HTTP', (getDatabase) => {
         },
       );
       const reviews = history.items.filter((i) => i.kind === 'review');
-      expect(reviews.length).toBe(5);
+      expect(reviews.length).toBe(6);
       const times = history.items.map((i) => i.at);
       expect([...times].sort().reverse()).toEqual(times);
       const first = history.items[0];

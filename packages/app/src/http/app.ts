@@ -147,7 +147,7 @@ export function buildHttpApp(context: AppContext, options: HttpAppOptions = {}):
   registerMetaAuthRoutes(app, context);
   registerApiRoute(app, API_ROUTES.openapi, () => openApiDocument());
   registerAccountsRoutes(app, { db, now });
-  registerRecommendationsRoutes(app, { db, now, cache: new ListCache(feed) });
+  registerRecommendationsRoutes(app, { db, now, cache: new ListCache(feed), meta: context.meta });
   registerSettingsRoutes(app, { db, now });
   return app;
 }

@@ -359,6 +359,22 @@ export const reviewResponse = component(
     reviewedAt: dateTime,
     reviewedBy: z.object({ id: z.string().nullable(), username: z.string() }),
     items: z.array(recommendationItem),
+    applied: z
+      .array(
+        z.object({
+          recommendationId: z.string(),
+          outcome: z.enum(['confirmed', 'rejected', 'unknown', 'deferred', 'refused', 'skipped', 'dry-run']),
+          reason: z.string().nullable(),
+          actionId: z.string().nullable(),
+        }),
+      )
+      .meta({
+        description: "approved recommendations sent to Meta by the account's mode (approve, auto-safe)",
+      }),
+    applyNotes: z.array(z.string()).meta({
+      description:
+        'per account, why an approval was recorded but not sent (recommend mode, kill switch, ...)',
+    }),
   }),
 );
 

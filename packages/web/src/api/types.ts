@@ -105,6 +105,15 @@ export type ReviewResult = {
   reviewedAt: string;
   reviewedBy: { id: string | null; username: string };
   items: Recommendation[];
+  /** Approved recommendations the account's mode sent to Meta, with what happened. */
+  applied: {
+    recommendationId: string;
+    outcome: 'confirmed' | 'rejected' | 'unknown' | 'deferred' | 'refused' | 'skipped' | 'dry-run';
+    reason: string | null;
+    actionId: string | null;
+  }[];
+  /** Why an approval was recorded but not sent (recommend mode, kill switch, ...). */
+  applyNotes: string[];
 };
 
 export type RunSummary = {

@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../adapters/db/database.ts';
+import { reviewAndApply } from '../../services/approve-and-apply.service.ts';
+import type { ApplyDeps } from '../../services/apply.service.ts';
 import { listHistory } from '../../services/history.service.ts';
 import { outcomeSummary } from '../../services/outcomes.service.ts';
-import {
-  listRecommendations,
-  reviewRecommendations,
-  runRecommendations,
-} from '../../services/recommendations.service.ts';
+import { listRecommendations, runRecommendations } from '../../services/recommendations.service.ts';
 import { userActorOf } from '../auth-guard.ts';
 import type { ListCache } from '../list-cache.ts';
 import { registerApiRoute } from '../api-route.ts';
@@ -15,7 +13,7 @@ import { API_ROUTES } from '../api-routes.ts';
 /** Recommendations: the list, review (one or many), a run on demand, history and outcomes. */
 export function registerRecommendationsRoutes(
   app: FastifyInstance,
-  deps: { db: Db; now(): Date; cache: ListCache },
+  deps: { db: Db; now(): Date; cache: ListCache; meta: ApplyDeps },
 ): void {
   // The same URL is the same page for every signed-in user: pages are cached until the data changes.
   registerApiRoute(app, API_ROUTES.listRecommendations, ({ query, request }) =>
@@ -34,8 +32,9 @@ export function registerRecommendationsRoutes(
       }),
     ),
   );
+  // Approving hands the recommendation to the apply service; the account's mode decides if it is sent.
   registerApiRoute(app, API_ROUTES.approveRecommendation, ({ params, body, request }) =>
-    reviewRecommendations(deps.db, {
+    reviewAndApply(deps.meta, {
       ids: [params.id],
       decision: 'approve',
       comment: body.comment,
@@ -44,7 +43,7 @@ export function registerRecommendationsRoutes(
     }),
   );
   registerApiRoute(app, API_ROUTES.rejectRecommendation, ({ params, body, request }) =>
-    reviewRecommendations(deps.db, {
+    reviewAndApply(deps.meta, {
       ids: [params.id],
       decision: 'reject',
       comment: body.comment,
@@ -53,7 +52,7 @@ export function registerRecommendationsRoutes(
     }),
   );
   registerApiRoute(app, API_ROUTES.reviewRecommendations, ({ body, request }) =>
-    reviewRecommendations(deps.db, {
+    reviewAndApply(deps.meta, {
       ids: body.ids,
       decision: body.decision,
       comment: body.comment,
