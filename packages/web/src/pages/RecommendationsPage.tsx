@@ -1,7 +1,13 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
 import { describeError } from '../api/client.ts';
-import type { Action, Recommendation, RecommendationFilters as Filters, RunSummary } from '../api/types.ts';
+import type {
+  Action,
+  Recommendation,
+  RecommendationFilters as Filters,
+  ReviewResult,
+  RunSummary,
+} from '../api/types.ts';
 import { ACTIONS } from '../api/types.ts';
 import { useCan } from '../auth/session.ts';
 import { ACTION_HINT, ACTION_LABEL, ActionBadge } from '../components/Badges.tsx';
@@ -79,13 +85,13 @@ export function RecommendationsPage() {
     review.mutate(
       { ids, decision, comment },
       {
-        onSuccess: () => {
+        onSuccess: (result) => {
           const verb = decision === 'approve' ? 'Approved' : 'Rejected';
           const what =
             ids.length === 1
               ? (items.find((rec) => rec.id === ids[0])?.entity.name ?? '1 recommendation')
               : `${ids.length} recommendations`;
-          setNotice({ tone: 'ok', text: `${verb} ${what}.` });
+          setNotice({ tone: 'ok', text: `${verb} ${what}. ${describeApplied(result)}`.trim() });
           setSelected(new Set());
           setBulkComment('');
         },
@@ -296,6 +302,16 @@ function describeCount(count: number, status: string | undefined): string {
   if (status === 'pending') return `${count} ${what} waiting for review`;
   if (!status || status === 'all') return `${count} ${what}`;
   return `${count} ${status.replace(',', ' or ')} ${what}`;
+}
+
+/** What the account's mode did with an approval: sent to Meta (and how it ended) or why not. */
+function describeApplied(result: ReviewResult): string {
+  const sent = result.applied.map((item) =>
+    item.outcome === 'confirmed'
+      ? 'Applied on Meta.'
+      : `Sent to Meta: ${item.outcome}${item.reason ? ` (${item.reason})` : ''}.`,
+  );
+  return [...sent, ...result.applyNotes.map((note) => `${note}.`)].join(' ');
 }
 
 function describeRun(summary: RunSummary): string {
