@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
 import pino from 'pino';
-import { openDatabase, type Database } from '../src/adapters/db/database.ts';
 import { loadConfig } from '../src/config.ts';
 import { buildHttpApp } from '../src/http/app.ts';
 import { contextFor } from '../src/main.ts';
 import { BENCH_ACCOUNT as ACCOUNT, BENCH_USER, seedApiBench } from './api-seed.ts';
+import { freshBenchDatabase, postgresReachable, type BenchDatabase } from './bench-databases.ts';
 
 const AD_SETS = Number(process.env.BENCH_ADSETS ?? 10_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -30,45 +29,13 @@ const ADMIN_URL =
 
 type Engine = 'PGlite (on disk)' | 'PostgreSQL';
 
-async function freshDatabase(engine: Engine): Promise<{ database: Database; dispose: () => Promise<void> }> {
-  if (engine === 'PGlite (on disk)') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'roas-api-bench-'));
-    const database = await openDatabase({ engine: 'pglite', dataDir: path.join(dir, 'pgdata') });
-    return {
-      database,
-      dispose: () => database.close().then(() => rmSync(dir, { recursive: true, force: true })),
-    };
-  }
-  const name = `roas_api_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`drop database if exists "${name}" with (force)`);
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ engine: 'postgres', url: url.toString() });
-  return {
-    database,
-    dispose: async () => {
-      await database.close();
-      const dropper = new pg.Client({ connectionString: ADMIN_URL });
-      await dropper.connect();
-      await dropper.query(`drop database if exists "${name}" with (force)`);
-      await dropper.end();
-    },
-  };
-}
-
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
+/** A fresh database on the engine, and how to dispose of it. */
+function freshDatabase(engine: Engine): Promise<BenchDatabase> {
+  return freshBenchDatabase(
+    engine === 'PGlite (on disk)' ? 'pglite' : 'postgres',
+    'roas_api_bench',
+    ADMIN_URL,
+  );
 }
 
 // The load generator runs in a worker thread (its own event loop) so it does not steal the server's.
@@ -232,7 +199,7 @@ async function measure(engine: Engine): Promise<Row> {
 }
 
 const engines: Engine[] = ['PGlite (on disk)'];
-if (await postgresReachable()) engines.push('PostgreSQL');
+if (await postgresReachable(ADMIN_URL, 2000)) engines.push('PostgreSQL');
 else console.log(`PostgreSQL not reachable at ${ADMIN_URL.replace(/:[^:@/]*@/, ':***@')}: PGlite only`);
 
 console.log(

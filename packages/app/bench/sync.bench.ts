@@ -2,18 +2,14 @@
 // Graph API (in its own process) into PGlite on disk, without and with faults.
 // Run: npm run bench:sync   (BENCH_ADSETS to change the size)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { SecretBox } from '../src/adapters/crypto/secret-box.ts';
-import { openDatabase, type Database } from '../src/adapters/db/database.ts';
 import { GraphClient } from '../src/adapters/meta/graph-client.ts';
 import { connectWithToken } from '../src/services/meta-connect.service.ts';
 import { syncAccount } from '../src/services/sync.service.ts';
 import { todayIn } from '../src/shared/dates.ts';
+import { freshBenchDatabase, postgresReachable, type BenchDatabase } from './bench-databases.ts';
 
 const AD_SETS = Number(process.env.BENCH_ADSETS ?? 2000);
 const ADS_PER_AD_SET = 3;
@@ -77,44 +73,12 @@ type Result = {
 type Engine = 'PGlite (on disk)' | 'PostgreSQL 15';
 
 /** A fresh database on the engine, and how to dispose of it. */
-async function freshDatabase(engine: Engine): Promise<{ database: Database; dispose: () => Promise<void> }> {
-  if (engine === 'PGlite (on disk)') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'roas-sync-bench-'));
-    const database = await openDatabase({ engine: 'pglite', dataDir: path.join(dir, 'pgdata') });
-    return {
-      database,
-      dispose: () => database.close().then(() => rmSync(dir, { recursive: true, force: true })),
-    };
-  }
-  const name = `roas_sync_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ engine: 'postgres', url: url.toString() });
-  return {
-    database,
-    dispose: async () => {
-      await database.close();
-      const dropper = new pg.Client({ connectionString: ADMIN_URL });
-      await dropper.connect();
-      await dropper.query(`drop database if exists "${name}" with (force)`);
-      await dropper.end();
-    },
-  };
-}
-
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
+function freshDatabase(engine: Engine): Promise<BenchDatabase> {
+  return freshBenchDatabase(
+    engine === 'PGlite (on disk)' ? 'pglite' : 'postgres',
+    'roas_sync_bench',
+    ADMIN_URL,
+  );
 }
 
 async function run(fake: Fake, label: string, engine: Engine): Promise<Result> {
@@ -228,7 +192,7 @@ async function inChild(fake: Fake, engine: Engine): Promise<Result[]> {
 }
 
 const engines: Engine[] = ['PGlite (on disk)'];
-if (await postgresReachable()) engines.push('PostgreSQL 15');
+if (await postgresReachable(ADMIN_URL)) engines.push('PostgreSQL 15');
 else console.log(`PostgreSQL not reachable at ${new URL(ADMIN_URL).host}: measuring PGlite only.`);
 const fake = await startFake();
 const results: Result[] = [];
