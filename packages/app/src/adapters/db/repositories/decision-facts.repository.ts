@@ -1,7 +1,8 @@
-import { parseMicros, type DailyRow, type IsoDate } from '@roas/core';
+import type { DailyRow, IsoDate } from '@roas/core';
 import { and, desc, eq, gte, isNotNull, lte, sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../database.ts';
 import { actions } from '../schema.ts';
+import { DAILY_SUMS, dailyRowFromSql, type DailyTotalsSqlRow } from './daily-totals.ts';
 
 /** An ad set as the engine needs it, with what its campaign says about budgets and stage. */
 export type AdsetFactsRow = {
@@ -64,18 +65,7 @@ export async function listAdsetFacts(db: Db, accountId: string): Promise<AdsetFa
   }));
 }
 
-type DailySqlRow = {
-  entity_id: string;
-  date: string;
-  spend: string;
-  revenue: string;
-  purchases: string;
-  impressions: string;
-  reach: string;
-  link_clicks: string;
-  adds_to_cart: string;
-  checkouts_initiated: string;
-};
+type DailySqlRow = DailyTotalsSqlRow & { entity_id: string };
 
 function toDailyRows(rows: readonly DailySqlRow[]): Map<string, DailyRow[]> {
   const byEntity = new Map<string, DailyRow[]>();
@@ -85,19 +75,7 @@ function toDailyRows(rows: readonly DailySqlRow[]): Map<string, DailyRow[]> {
       list = [];
       byEntity.set(r.entity_id, list);
     }
-    list.push({
-      date: r.date,
-      totals: {
-        spend: parseMicros(r.spend),
-        revenue: parseMicros(r.revenue),
-        purchases: Number(r.purchases),
-        impressions: Number(r.impressions),
-        reach: Number(r.reach),
-        linkClicks: Number(r.link_clicks),
-        addsToCart: Number(r.adds_to_cart),
-        checkoutsInitiated: Number(r.checkouts_initiated),
-      },
-    });
+    list.push(dailyRowFromSql(r));
   }
   return byEntity;
 }
@@ -123,11 +101,7 @@ export async function adsetDailyRows(
   );
   const rolledUp = await queryRows<DailySqlRow>(
     db,
-    sql`select a.adset_id as entity_id, i.date_start::text as date, sum(i.spend)::text as spend,
-               sum(i.revenue)::text as revenue, sum(i.purchases)::text as purchases,
-               sum(i.impressions)::text as impressions, sum(i.reach)::text as reach,
-               sum(i.link_clicks)::text as link_clicks, sum(i.adds_to_cart)::text as adds_to_cart,
-               sum(i.checkouts_initiated)::text as checkouts_initiated
+    sql`select a.adset_id as entity_id, i.date_start::text as date, ${DAILY_SUMS}
         from ad_insights i join ads a on a.id = i.ad_id
         where a.account_id = ${accountId} and a.adset_id is not null
           and i.date_start = i.date_stop and i.date_start <= ${through}::date

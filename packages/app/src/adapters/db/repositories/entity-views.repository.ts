@@ -1,7 +1,7 @@
-import type { IsoDate, MetricTotals } from '@roas/core';
-import { parseMicros } from '@roas/core';
+import type { DailyRow, IsoDate } from '@roas/core';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../database.ts';
+import { DAILY_SUMS, dailyRowFromSql, type DailyTotalsSqlRow } from './daily-totals.ts';
 
 /** An ad set or ad as the dashboard shows it, with its campaign, ad set (for ads) and account. */
 export type EntityViewRow = {
@@ -121,37 +121,7 @@ export async function listAdsOfAdset(
   );
 }
 
-export type DailyTotalsRow = { date: IsoDate; totals: MetricTotals };
-
-type DailySqlRow = {
-  date: string;
-  spend: string;
-  revenue: string;
-  purchases: string;
-  impressions: string;
-  reach: string;
-  link_clicks: string;
-  adds_to_cart: string;
-  checkouts_initiated: string;
-};
-
-const toDaily = (r: DailySqlRow): DailyTotalsRow => ({
-  date: r.date,
-  totals: {
-    spend: parseMicros(r.spend),
-    revenue: parseMicros(r.revenue),
-    purchases: Number(r.purchases),
-    impressions: Number(r.impressions),
-    reach: Number(r.reach),
-    linkClicks: Number(r.link_clicks),
-    addsToCart: Number(r.adds_to_cart),
-    checkoutsInitiated: Number(r.checkouts_initiated),
-  },
-});
-
-const SUMS = sql`sum(i.spend)::text as spend, sum(i.revenue)::text as revenue, sum(i.purchases)::text as purchases,
-  sum(i.impressions)::text as impressions, sum(i.reach)::text as reach, sum(i.link_clicks)::text as link_clicks,
-  sum(i.adds_to_cart)::text as adds_to_cart, sum(i.checkouts_initiated)::text as checkouts_initiated`;
+export type DailyTotalsRow = DailyRow;
 
 /**
  * Daily rows of one ad set or ad in [from, to], oldest first. An ad set without rows of its own (an
@@ -163,32 +133,32 @@ export async function entityDailyRows(
   range: { from: IsoDate; to: IsoDate },
 ): Promise<DailyTotalsRow[]> {
   if (entity.level === 'ad') {
-    const rows = await queryRows<DailySqlRow>(
+    const rows = await queryRows<DailyTotalsSqlRow>(
       db,
-      sql`select i.date_start::text as date, ${SUMS} from ad_insights i
+      sql`select i.date_start::text as date, ${DAILY_SUMS} from ad_insights i
           where i.ad_id = ${entity.id} and i.date_start = i.date_stop
             and i.date_start between ${range.from}::date and ${range.to}::date
           group by 1 order by 1`,
     );
-    return rows.map(toDaily);
+    return rows.map(dailyRowFromSql);
   }
-  const own = await queryRows<DailySqlRow>(
+  const own = await queryRows<DailyTotalsSqlRow>(
     db,
-    sql`select i.date_start::text as date, ${SUMS} from adset_insights i
+    sql`select i.date_start::text as date, ${DAILY_SUMS} from adset_insights i
         where i.adset_id = ${entity.id} and i.date_start = i.date_stop
           and i.date_start between ${range.from}::date and ${range.to}::date
         group by 1 order by 1`,
   );
-  if (own.length > 0) return own.map(toDaily);
-  const rolled = await queryRows<DailySqlRow>(
+  if (own.length > 0) return own.map(dailyRowFromSql);
+  const rolled = await queryRows<DailyTotalsSqlRow>(
     db,
-    sql`select i.date_start::text as date, ${SUMS} from ad_insights i join ads a on a.id = i.ad_id
+    sql`select i.date_start::text as date, ${DAILY_SUMS} from ad_insights i join ads a on a.id = i.ad_id
         where a.adset_id = ${entity.id} and i.date_start = i.date_stop
           and i.date_start between ${range.from}::date and ${range.to}::date
           and not exists (select 1 from adset_insights x where x.adset_id = ${entity.id} and x.date_start = x.date_stop)
         group by 1 order by 1`,
   );
-  return rolled.map(toDaily);
+  return rolled.map(dailyRowFromSql);
 }
 
 /** The newest day with a daily row for the entity (its own or, for an ad set, its ads'), or null. */
