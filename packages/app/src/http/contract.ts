@@ -97,6 +97,23 @@ export const entityDetailQuery = z.object({
     .meta({ description: 'days of daily metrics, ending on the newest day with data (default 60)' }),
 });
 
+/** A keyset cursor as given back in `nextCursor`, decoded; anything else is refused by name. */
+function cursorParam<T>(decode: (text: string) => T | null) {
+  return z
+    .string()
+    .max(200)
+    .transform((text, ctx) => {
+      const cursor = decode(text);
+      if (cursor === null) {
+        ctx.addIssue({ code: 'custom', message: 'is not a cursor from this list (use nextCursor as given)' });
+        return z.NEVER;
+      }
+      return cursor;
+    })
+    .optional()
+    .meta({ description: 'nextCursor of the previous page' });
+}
+
 export const recommendationsQuery = z.object({
   account: accountParam.optional(),
   action: csvOf(DECISION_ACTIONS, 'actions, comma-separated: SCALE,PAUSE'),
@@ -106,19 +123,7 @@ export const recommendationsQuery = z.object({
   status: csvOf(RECOMMENDATION_STATUSES, 'statuses, comma-separated: pending,approved'),
   from: dayOrInstant('start').meta({ description: 'decided on or after this day (UTC) or instant' }),
   to: dayOrInstant('end').meta({ description: 'decided on or before this day (UTC) or before this instant' }),
-  cursor: z
-    .string()
-    .max(200)
-    .transform((text, ctx) => {
-      const cursor = decodeRecommendationCursor(text);
-      if (cursor === null) {
-        ctx.addIssue({ code: 'custom', message: 'is not a cursor from this list (use nextCursor as given)' });
-        return z.NEVER;
-      }
-      return cursor;
-    })
-    .optional()
-    .meta({ description: 'nextCursor of the previous page' }),
+  cursor: cursorParam(decodeRecommendationCursor),
   limit: limit(50, 200),
 });
 
@@ -142,19 +147,7 @@ export const historyQuery = z.object({
   account: accountParam.optional(),
   from: dayOrInstant('start').meta({ description: 'on or after this day (UTC) or instant' }),
   to: dayOrInstant('end').meta({ description: 'on or before this day (UTC) or before this instant' }),
-  cursor: z
-    .string()
-    .max(200)
-    .transform((text, ctx) => {
-      const cursor = decodeHistoryCursor(text);
-      if (cursor === null) {
-        ctx.addIssue({ code: 'custom', message: 'is not a cursor from this list (use nextCursor as given)' });
-        return z.NEVER;
-      }
-      return cursor;
-    })
-    .optional()
-    .meta({ description: 'nextCursor of the previous page' }),
+  cursor: cursorParam(decodeHistoryCursor),
   limit: limit(50, 200),
 });
 
