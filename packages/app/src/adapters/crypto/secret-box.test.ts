@@ -22,8 +22,10 @@ describe('SecretBox', () => {
     );
     expect(() => box.decrypt(stored, 'act_2')).toThrow(SecretDecryptError);
     const parts = stored.split(':');
-    const last = parts[3] ?? '';
-    const flipped = `${last.slice(0, -1)}${last.endsWith('A') ? 'B' : 'A'}`;
+    // Flip a bit of a decoded byte: editing the last base64 character may touch only padding bits.
+    const ciphertext = Buffer.from(parts[3] ?? '', 'base64url');
+    ciphertext[0] = (ciphertext[0] ?? 0) ^ 0x01;
+    const flipped = ciphertext.toString('base64url');
     expect(() => box.decrypt([...parts.slice(0, 3), flipped].join(':'), 'act_1')).toThrow(SecretDecryptError);
     expect(() => box.decrypt('garbage', 'act_1')).toThrow(SecretDecryptError);
   });
