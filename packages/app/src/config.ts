@@ -1,7 +1,35 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Cron } from 'croner';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+
+/** True for a five-field cron expression (minute hour day-of-month month day-of-week) croner can parse. */
+export function isCronExpression(text: string): boolean {
+  if (text.trim().split(/\s+/).length !== 5) return false;
+  try {
+    new Cron(text, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const BOOLEAN_WORDS: Record<string, boolean> = {
+  true: true,
+  false: false,
+  '1': true,
+  '0': false,
+  on: true,
+  off: false,
+};
+
+const cronSchema = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .refine(isCronExpression, 'must be a cron expression of 5 fields (minute hour day month weekday), in UTC')
+    .default(fallback);
 
 /** Settings that come from outside: environment first, then `roas.config.yaml`, then these defaults. */
 const configSchema = z
@@ -31,6 +59,44 @@ const configSchema = z
       .min(12, 'must be at least 12 characters')
       .max(1024, 'must be at most 1024 characters')
       .optional(),
+    slackWebhookUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    // Where people open the dashboard; Slack messages link there (default: http://HOST:PORT).
+    publicUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    // Scheduled jobs (src/jobs): off leaves them to `roas worker enqueue` (tests, one-off runs).
+    scheduler: z.enum(['on', 'off']).default('on'),
+    syncCron: cronSchema('0 */6 * * *'),
+    outcomesCron: cronSchema('0 */12 * * *'),
+    healthCron: cronSchema('0 * * * *'),
+    notifyCron: cronSchema('* * * * *'),
+    trainCron: cronSchema('0 3 * * *'),
+    // The learning models' evidence in decisions (services/models); `roas recommend --no-ml` for one run.
+    mlEnabled: z
+      .preprocess(
+        (value) => (typeof value === 'string' ? (BOOLEAN_WORDS[value.trim().toLowerCase()] ?? value) : value),
+        z.boolean({ error: 'must be true or false' }),
+      )
+      .default(true),
+    // The Claude analyst (services/analyst): off without a key.
+    anthropicApiKey: z.string().trim().min(1).optional(),
+    anthropicBaseUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .default('https://api.anthropic.com'),
+    analystModel: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be a model name such as claude-sonnet-5-5')
+      .default('claude-sonnet-5-5'),
+    analystPrompt: z
+      .string()
+      .regex(/^v\d+$/, 'must name a prompt file such as v1')
+      .default('v1'),
+    analystCostCapUsd: z.coerce
+      .string()
+      .regex(/^\d{1,9}(\.\d{1,9})?$/, 'must be an amount of US dollars such as 1.50')
+      .default('1.00'),
+    analystRequestsPerMinute: z.coerce.number().int().min(1).max(10_000).default(50),
+    analystConcurrency: z.coerce.number().int().min(1).max(16).default(2),
+    analystBatchSize: z.coerce.number().int().min(1).max(20).default(5),
+    analystTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(60_000),
   })
   .strict()
   .superRefine((config, context) => {
@@ -61,6 +127,24 @@ export const ENV_KEYS = {
   metaDialogUrl: 'META_DIALOG_URL',
   metaApiVersion: 'META_API_VERSION',
   adminPassword: 'ROAS_ADMIN_PASSWORD',
+  slackWebhookUrl: 'SLACK_WEBHOOK_URL',
+  publicUrl: 'PUBLIC_URL',
+  scheduler: 'ROAS_SCHEDULER',
+  syncCron: 'ROAS_SYNC_CRON',
+  outcomesCron: 'ROAS_OUTCOMES_CRON',
+  healthCron: 'ROAS_HEALTH_CRON',
+  notifyCron: 'ROAS_NOTIFY_CRON',
+  trainCron: 'ROAS_TRAIN_CRON',
+  mlEnabled: 'ML_ENABLED',
+  anthropicApiKey: 'ANTHROPIC_API_KEY',
+  anthropicBaseUrl: 'ANTHROPIC_BASE_URL',
+  analystModel: 'ANALYST_MODEL',
+  analystPrompt: 'ANALYST_PROMPT',
+  analystCostCapUsd: 'ANALYST_COST_CAP_USD',
+  analystRequestsPerMinute: 'ANALYST_REQUESTS_PER_MINUTE',
+  analystConcurrency: 'ANALYST_CONCURRENCY',
+  analystBatchSize: 'ANALYST_BATCH_SIZE',
+  analystTimeoutMs: 'ANALYST_TIMEOUT_MS',
 } as const satisfies Record<keyof Config, string>;
 
 const SECRET_KEYS: ReadonlySet<keyof Config> = new Set([
@@ -68,6 +152,8 @@ const SECRET_KEYS: ReadonlySet<keyof Config> = new Set([
   'secretKey',
   'metaAppSecret',
   'adminPassword',
+  'slackWebhookUrl',
+  'anthropicApiKey',
 ]);
 
 export class ConfigError extends Error {

@@ -5,6 +5,7 @@ import { SecretBox } from './adapters/crypto/secret-box.ts';
 import { deriveStateKey, resolveSecretKey } from './adapters/crypto/secret-key.ts';
 import { GraphClient, type GraphClientOptions } from './adapters/meta/graph-client.ts';
 import type { MetaConnectDeps } from './services/meta-connect.service.ts';
+import type { NotifyContext } from './services/notifications.service.ts';
 
 /** Everything a command, route or job needs, built in one place from the configuration. */
 export type AppContext = {
@@ -12,8 +13,8 @@ export type AppContext = {
   logger: Logger;
   database: Database;
   secrets: SecretBox;
-  /** Everything the Meta connect and sync services need, built from the configuration. */
-  meta: MetaConnectDeps;
+  /** Everything the Meta connect, sync and apply services need, built from the configuration. */
+  meta: MetaConnectDeps & { notify?: NotifyContext | undefined };
   close(): Promise<void>;
 };
 
@@ -70,7 +71,7 @@ export function contextFor(
   const secretKey = resolveSecretKey(config);
   const secrets = new SecretBox(secretKey);
   const { metaAppId, metaAppSecret, metaRedirectUri } = config;
-  const meta: MetaConnectDeps = {
+  const meta: AppContext['meta'] = {
     db: database.db,
     secrets,
     stateKey: deriveStateKey(secretKey),
@@ -86,6 +87,8 @@ export function contextFor(
         : null,
     graphFor: graphClientFactory(config, logger),
     now: () => new Date(),
+    // Applies queue what they sent to Meta for Slack (only when a webhook is configured).
+    notify: { config, logger, database },
   };
   return { config, logger, database, secrets, meta, close: () => database.close() };
 }

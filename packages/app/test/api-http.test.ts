@@ -9,6 +9,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ads, outcomes, recommendations } from '../src/adapters/db/schema.ts';
+import { insertProposal } from '../src/adapters/db/repositories/threshold-proposals.repository.ts';
 import { API_ROUTES } from '../src/http/api-routes.ts';
 import { buildHttpApp } from '../src/http/app.ts';
 import * as contract from '../src/http/contract.ts';
@@ -309,7 +310,10 @@ describeEachEngine('the dashboard API over HTTP', (getDatabase) => {
       expect(health.token).toMatchObject({ scopes: expect.arrayContaining(['ads_read']) as string[] });
       expect(health.sync.lastRun).toMatchObject({ status: 'done', error: null });
       expect(health.killSwitch).toEqual({ isOn: false, reason: null });
-      expect(health.rateLimit).toBeNull();
+      // The usage headers of the sync's last call (issue 7: stored for health).
+      expect(health.rateLimit).toMatchObject({ isHigh: false });
+      expect(health.tracking).toMatchObject({ checked: true, isFlatline: false });
+      expect(health.findings).toEqual([]);
       expect(health.problems).toEqual([]);
       const csv = await expectOk(contract.healthResponse, `/api/accounts/${csvAccount}/health`, {
         as: signed.viewer,
@@ -892,6 +896,55 @@ describeEachEngine('the dashboard API over HTTP', (getDatabase) => {
         { as: signed.viewer },
       );
       expect(scoped.versions.map((v) => v.scope)).toEqual([csvAccount]);
+    });
+
+    it('lists threshold proposals; only admins approve (a new version) or reject; a decided one is a 409', async () => {
+      const { db } = getDatabase();
+      const propose = (to: number) =>
+        insertProposal(db, {
+          scope: 'global',
+          key: 'buckets.winnerAtLeast:up',
+          title: `winner line to ${to}`,
+          changes: [{ path: ['buckets', 'winnerAtLeast'], from: 1.2, to }],
+          evidence: { group: 'every SCALE', hits: 5, misses: 25 },
+          reason: 'test',
+          expectedEffect: null,
+          basedOnSettingsVersion: 0,
+          createdAt: now(),
+        });
+      const first = await propose(1.25);
+      const second = await propose(1.3);
+      const listed = await expectOk(contract.thresholdProposalsResponse, '/api/settings/proposals', {
+        as: signed.viewer,
+      });
+      expect(listed.proposals.map((p) => p.id)).toEqual([second.id, first.id]);
+      const approve = `/api/settings/proposals/${first.id}/approve`;
+      expect((await expectError(approve, 403, { as: signed.approver, json: {} })).code).toBe('forbidden');
+      const approved = await expectOk(contract.thresholdDecisionResponse, approve, {
+        as: signed.admin,
+        json: {},
+      });
+      expect(approved.proposal.status).toBe('approved');
+      const settings = await expectOk(contract.settingsResponse, '/api/settings', { as: signed.viewer });
+      expect(settings.versionId).toBe(approved.settingsVersion);
+      expect((settings.rules as { buckets: { winnerAtLeast: number } }).buckets.winnerAtLeast).toBe(1.25);
+      expect((await expectError(approve, 409, { as: signed.admin, json: {} })).message).toMatch(
+        /already approved/,
+      );
+      // The second was made against 1.2; the rules moved to 1.25, so it no longer fits.
+      const stale = await expectError(`/api/settings/proposals/${second.id}/approve`, 409, {
+        as: signed.admin,
+        json: {},
+      });
+      expect(stale.message).toMatch(/winnerAtLeast is 1.25 now, not 1.2/);
+      const rejected = await expectOk(
+        contract.thresholdDecisionResponse,
+        `/api/settings/proposals/${second.id}/reject`,
+        { as: signed.admin, json: {} },
+      );
+      expect(rejected.proposal.status).toBe('rejected');
+      const audit = await listAuditEvents(db, { limit: 5 });
+      expect(audit.map((e) => e.action)).toContain('settings.proposal_reject');
     });
   });
 });

@@ -1,28 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shopExport } from './recommend-fixture.ts';
+import { runRoas } from './roas-cli.ts';
 
-const ROAS = fileURLToPath(new URL('../bin/roas.mjs', import.meta.url));
-
-type Run = { code: number; stdout: string; stderr: string };
-
-function roas(args: string[], home: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [ROAS, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ROAS_HOME: home }, cwd: home },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const roas = runRoas;
 
 describe('roas recommend (child processes)', () => {
   const home = mkdtempSync(path.join(tmpdir(), 'roas-recommend-'));

@@ -62,7 +62,7 @@ export {
 } from './market/types.ts';
 
 export type { AnyPolicy, OraclePolicy, Policy, PolicyContext, PolicyFactory } from './policies/types.ts';
-export { createEnginePolicy } from './policies/engine.ts';
+export { createEnginePolicy, type EnginePolicyOptions } from './policies/engine.ts';
 export { createEqualPolicy } from './policies/equal.ts';
 export { createRulesPolicy, DEFAULT_RULES_OPTIONS, type RulesOptions } from './policies/rules.ts';
 export { createGreedyPolicy, DEFAULT_GREEDY_OPTIONS, type GreedyOptions } from './policies/greedy.ts';
@@ -85,3 +85,7 @@ export {
   type BenchmarkProgress,
   type BenchmarkResult,
 } from './runner/benchmark.ts';
+
+export { simulateModelData, type ModelData, type ModelDataTask } from './ml/model-data.ts';
+export { generateModelData, type ModelDataJob, type ModelDataResult } from './ml/model-data-runner.ts';
+export { parseEvidenceModels } from './ml/engine-models.ts';

@@ -186,6 +186,23 @@ test('shows accounts and their health', async () => {
   await saveScreenshot(page, 'account-health', { fullPage: true });
 });
 
+test("shows each model's accuracy against its baselines and when it was trained", async () => {
+  await page.goto('/models');
+  await expect(page.getByRole('heading', { name: 'Models' })).toBeVisible();
+  const table = page.getByTestId('models');
+  // The demo uses the shipped cold-start models until it has trained its own.
+  await expect(table.getByRole('cell', { name: 'Cold start' }).first()).toBeVisible();
+  await expect(table.getByText(/ROAS forecast/).first()).toBeVisible();
+  await saveScreenshot(page, 'models', { fullPage: true });
+});
+
+test('lists proposed threshold changes in Settings (none until outcomes are measured)', async () => {
+  await page.goto('/settings');
+  const proposals = page.getByTestId('threshold-proposals');
+  await expect(proposals.getByRole('heading', { name: 'Proposed threshold changes' })).toBeVisible();
+  await expect(proposals.getByText('No open proposals.')).toBeVisible();
+});
+
 test('changes a threshold in Settings and sees the recommendations change on the next run', async () => {
   // Judging an ad set will need 100,000 purchases (no ad set has that many), with Retest below that
   // gate: the next run must say so in the evidence, and change what it recommends.

@@ -22,6 +22,7 @@ const OutcomesPage = lazy(() =>
 const SettingsPage = lazy(() =>
   import('./pages/SettingsPage.tsx').then((m) => ({ default: m.SettingsPage })),
 );
+const ModelsPage = lazy(() => import('./pages/ModelsPage.tsx').then((m) => ({ default: m.ModelsPage })));
 const AccountsPage = lazy(() =>
   import('./pages/AccountsPage.tsx').then((m) => ({ default: m.AccountsPage })),
 );
@@ -69,6 +70,7 @@ export function App() {
             <Route path="adsets/:id" element={<AdSetPage />} />
             <Route path="history" element={<HistoryPage />} />
             <Route path="outcomes" element={<OutcomesPage />} />
+            <Route path="models" element={<ModelsPage />} />
             <Route path="settings" element={<SettingsPage />} />
             <Route path="accounts" element={<AccountsPage />} />
             <Route path="accounts/:id" element={<AccountHealthPage />} />

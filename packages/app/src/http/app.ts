@@ -1,3 +1,4 @@
+import { analystRunFor } from '../services/analyst/analyst.service.ts';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../main.ts';
 import { LoginRateLimiter, type LoginLimits } from '../services/auth.service.ts';
@@ -16,6 +17,7 @@ import { openApiDocument } from './openapi.ts';
 import { registerAccountsRoutes } from './routes/accounts.routes.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';
 import { registerMetaAuthRoutes } from './routes/meta-auth.routes.ts';
+import { registerModelsRoutes } from './routes/models.routes.ts';
 import { registerRecommendationsRoutes } from './routes/recommendations.routes.ts';
 import { registerSettingsRoutes } from './routes/settings.routes.ts';
 import { registerUsersRoutes } from './routes/users.routes.ts';
@@ -147,7 +149,15 @@ export function buildHttpApp(context: AppContext, options: HttpAppOptions = {}):
   registerMetaAuthRoutes(app, context);
   registerApiRoute(app, API_ROUTES.openapi, () => openApiDocument());
   registerAccountsRoutes(app, { db, now });
-  registerRecommendationsRoutes(app, { db, now, cache: new ListCache(feed), meta: context.meta });
+  registerRecommendationsRoutes(app, {
+    db,
+    now,
+    cache: new ListCache(feed),
+    meta: context.meta,
+    analyst: () => analystRunFor(context),
+    ml: context.config.mlEnabled,
+  });
   registerSettingsRoutes(app, { db, now });
+  registerModelsRoutes(app, { db, mlEnabled: context.config.mlEnabled });
   return app;
 }

@@ -6,6 +6,7 @@ import {
   EXECUTION_MODES,
   RECOMMENDATION_STATUSES,
 } from '../adapters/db/schema.ts';
+import { HEALTH_CHECKS } from '../services/health-findings.ts';
 import { decodeHistoryCursor } from '../services/history.service.ts';
 import { decodeRecommendationCursor } from '../services/recommendations.service.ts';
 import { ROLES } from '../services/users.service.ts';
@@ -321,6 +322,10 @@ export const recommendationItem = component(
     risks: z.array(z.string()),
     guardrails: z.array(guardrail),
     explanation: z.string(),
+    analyst: z
+      .object({ outcome: z.string(), changed: z.boolean(), model: z.string(), promptVersion: z.string() })
+      .nullable()
+      .meta({ description: 'the Claude analyst’s review, when one ran (it may only add caution)' }),
     status: z.enum(RECOMMENDATION_STATUSES),
     statusReason: z.string().nullable().meta({ description: 'why applying it did not go through, if so' }),
     asOf: nullable(date).meta({ description: "the date decided for, in the account's time zone" }),
@@ -560,6 +565,9 @@ export const outcomesResponse = component(
   'OutcomeSummary',
   z.object({
     note: z.string().nullable(),
+    measuredAt: dateTime.nullable().meta({ description: 'when the newest outcome was measured' }),
+    overall: z.array(z.object(hitRate)),
+    byAction: z.array(z.object({ ...hitRate, action: z.string() })),
     byRuleCell: z.array(
       z.object({
         ...hitRate,
@@ -639,6 +647,41 @@ export const settingsDiffResponse = component(
   }),
 );
 
+export const thresholdProposalsQuery = z.object({
+  account: accountParam.optional(),
+  status: z.enum(['proposed', 'approved', 'rejected', 'superseded']).optional(),
+});
+
+const thresholdProposal = z.object({
+  id: uuid,
+  scope: z.string(),
+  key: z.string(),
+  title: z.string(),
+  changes: z.array(
+    z.object({ path: z.array(z.union([z.string(), z.number()])), from: z.number(), to: z.number() }),
+  ),
+  evidence: z.record(z.string(), z.unknown()),
+  reason: z.string(),
+  expectedEffect: z.record(z.string(), z.unknown()).nullable(),
+  basedOnSettingsVersion: z.number().int(),
+  status: z.enum(['proposed', 'approved', 'rejected', 'superseded']),
+  decidedBy: z.string().nullable(),
+  decidedAt: nullable(dateTime),
+  resultingSettingsVersion: z.number().int().nullable(),
+  createdAt: dateTime,
+});
+
+export const thresholdProposalsResponse = component(
+  'ThresholdProposalList',
+  z.object({ proposals: z.array(thresholdProposal) }),
+  'Bounded threshold changes argued for by outcome hit rates, newest first, with evidence and the expected effect measured on the simulator.',
+);
+
+export const thresholdDecisionResponse = component(
+  'ThresholdProposalDecision',
+  z.object({ proposal: thresholdProposal, settingsVersion: z.number().int().nullable() }),
+);
+
 export const healthResponse = component(
   'AccountHealth',
   z.object({
@@ -674,10 +717,96 @@ export const healthResponse = component(
         .nullable(),
     }),
     killSwitch: z.object({ isOn: z.boolean(), reason: z.string().nullable() }),
-    spend: z.object({ spendCap: nullable(money), amountSpent: nullable(money), balance: nullable(money) }),
+    spend: z.object({
+      spendCap: nullable(money),
+      amountSpent: nullable(money),
+      balance: nullable(money).meta({ description: 'owed to Meta and not billed yet' }),
+      capUsedPercent: z.number().nullable(),
+      capRemaining: nullable(money),
+      dailyPace: nullable(money).meta({ description: 'average daily spend over the last 7 complete days' }),
+      capDaysLeft: z.number().nullable(),
+    }),
     dataThrough: nullable(date),
-    rateLimit: z.null().meta({ description: 'not stored yet' }),
+    rateLimit: z
+      .object({
+        maxPercent: z.number(),
+        regainAccessMinutes: z.number(),
+        observedAt: dateTime,
+        isHigh: z.boolean(),
+      })
+      .nullable()
+      .meta({ description: 'Graph API usage headers as the last sync left them' }),
+    tracking: z.object({
+      checked: z.boolean(),
+      note: z.string(),
+      isFlatline: z.boolean(),
+      zeroDays: z.array(date),
+      expectedPurchases: z.number().nullable(),
+      probability: z.number().nullable(),
+      baseline: z.object({ from: date, to: date, purchases: z.number() }).nullable(),
+    }),
+    findings: z.array(
+      z.object({
+        check: z.enum(HEALTH_CHECKS),
+        severity: z.enum(['warning', 'critical']),
+        message: z.string(),
+        fingerprint: z.string(),
+        tripsKillSwitch: z.boolean(),
+      }),
+    ),
+    alerts: z.array(
+      z.object({
+        check: z.string(),
+        severity: z.enum(['warning', 'critical']),
+        message: z.string(),
+        firstSeenAt: dateTime,
+        alertedAt: nullable(dateTime),
+        trippedAt: nullable(dateTime),
+        resolvedAt: nullable(dateTime),
+      }),
+    ),
     problems: z.array(z.string()),
+  }),
+);
+
+const modelHoldout = z.object({
+  metric: z
+    .enum(['mae', 'brier'])
+    .meta({ description: 'MAE for the ROAS forecast, Brier score for probabilities' }),
+  model: z.number(),
+  baselines: z
+    .record(z.string(), z.number())
+    .meta({ description: 'the naive baselines (and, for account models, coldStart) on the same rows' }),
+  gate: z.string().meta({ description: 'the baseline a model must beat to be used' }),
+  alsoBeat: z.array(z.string()).optional().meta({ description: 'further baselines it must beat' }),
+  rows: z.number(),
+  rankCorrelation: z.number().nullable().meta({ description: 'Spearman, prediction against outcome' }),
+});
+
+export const modelsResponse = component(
+  'Models',
+  z.object({
+    account: z.object({ id: z.string(), name: z.string() }).nullable(),
+    mlEnabled: z.boolean().meta({ description: 'whether decisions use the models (ML_ENABLED)' }),
+    models: z.array(
+      z.object({
+        id: z.string(),
+        accountId: z.string().nullable().meta({ description: 'null for a cold-start model' }),
+        kind: z.enum(['roas_forecast', 'purchase_probability', 'fatigue_onset']),
+        version: z.number(),
+        label: z.string().meta({ description: 'as recommendations record it: roas_forecast@2, ...@cold-1' }),
+        scope: z.enum(['account', 'cold-start']),
+        isActive: z.boolean().meta({ description: 'the one of its scope and kind that won its holdout' }),
+        inUse: z.boolean().meta({ description: "whether the account's decisions use it now" }),
+        usage: z.string().meta({ description: 'why it is or is not used' }),
+        trainedAt: dateTime,
+        trainedFrom: date,
+        trainedTo: date,
+        holdout: modelHoldout.nullable(),
+        verdict: z.string().nullable(),
+        training: z.record(z.string(), z.unknown()),
+      }),
+    ),
   }),
 );
 

@@ -158,9 +158,11 @@ export function openApiDocument(): JsonSchema {
         'as exact strings in the account currency (Money); metrics in major units as numbers.',
     },
     servers: [{ url: '/' }],
-    tags: ['server', 'auth', 'users', 'accounts', 'entities', 'recommendations', 'settings'].map((tag) => ({
-      name: tag,
-    })),
+    tags: ['server', 'auth', 'users', 'accounts', 'entities', 'recommendations', 'settings', 'models'].map(
+      (tag) => ({
+        name: tag,
+      }),
+    ),
     components: {
       schemas: { ...schemas, Error: schemas.Error ?? responseSchema(errorResponse) },
       securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'roas_session' } },

@@ -1,4 +1,4 @@
-import { addDays, emptyTotals, formatMicros } from '@roas/core';
+import { addDays, emptyTotals, formatMicros, seededRandom } from '@roas/core';
 import type { IsoDate, MetricTotals } from '@roas/core';
 import type { ExportLevel } from './ads-manager-parser.ts';
 
@@ -72,20 +72,9 @@ const CREATIVES = [
 const ATTRIBUTION = '7-day click, 1-day view, or 1-day engaged-view';
 const DELIVERY = ['active', 'active', 'active', 'inactive', 'not_delivering', 'recently_completed'];
 
-/** Deterministic 32-bit generator (mulberry32) so a seed always yields the same export. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function createSampler(seed: number) {
-  const random = mulberry32(seed);
+  // Deterministic (mulberry32), so a seed always yields the same export.
+  const random = seededRandom(seed);
   const normal = (): number => {
     const u = 1 - random();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());

@@ -53,12 +53,18 @@ import {
   type SentRequest,
   type WriteOutcome,
 } from './meta-write.service.ts';
+import { notifyAppliedActions, type NotifyContext } from './notifications.service.ts';
 import { loadAccountFacts, type AccountFacts } from './recommend-facts.service.ts';
 import { currentSettings } from './settings.service.ts';
 import { stageFromCampaignName } from './stage-tags.ts';
 
-/** What applying needs: the database, the account tokens and a Graph client per token, and the clock. */
-export type ApplyDeps = Pick<MetaConnectDeps, 'db' | 'secrets' | 'graphFor' | 'now'>;
+/**
+ * What applying needs: the database, the account tokens and a Graph client per token, and the clock;
+ * with `notify`, what was sent to Meta is also queued for Slack.
+ */
+export type ApplyDeps = Pick<MetaConnectDeps, 'db' | 'secrets' | 'graphFor' | 'now'> & {
+  notify?: NotifyContext | undefined;
+};
 
 /**
  * confirmed / rejected / unknown: a write was sent (or an earlier one settled); deferred: nothing
@@ -743,5 +749,7 @@ export async function applyRecommendations(
         : await inAccountQueue(account.id, () => applyAccount(deps, account, options)),
     );
   }
+  // Queued, not sent: Slack being slow or down never holds up or fails an apply.
+  if (deps.notify && !options.dryRun) await notifyAppliedActions(deps.notify, results);
   return results;
 }

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = {
   recommendationApproved: 'recommendation.approve',
   recommendationRejected: 'recommendation.reject',
   settingsUpdated: 'settings.update',
+  thresholdProposalRejected: 'settings.proposal_reject',
   demoCreated: 'demo.create',
 } as const;
 

@@ -183,9 +183,10 @@ export async function ensureDemoData(
     step('Running the engine…');
     started = performance.now();
     const now = options.now();
+    const ml = demo.context.config.mlEnabled;
     if (!existing)
-      await recommend(db, { accountId, dryRun: false, now: new Date(now.getTime() - 24 * HOUR_MS) });
-    const [latest] = await recommend(db, { accountId, dryRun: false, now });
+      await recommend(db, { accountId, dryRun: false, now: new Date(now.getTime() - 24 * HOUR_MS), ml });
+    const [latest] = await recommend(db, { accountId, dryRun: false, now, ml });
     timings.recommendMs = performance.now() - started;
     const counts = Object.fromEntries(DECISION_ACTIONS.map((a) => [a, 0])) as Record<DecisionAction, number>;
     for (const r of latest?.recommendations ?? []) counts[r.action] += 1;

@@ -1,7 +1,19 @@
 import type { Db } from '../adapters/db/database.ts';
-import { findAccountById } from '../adapters/db/repositories/accounts.repository.ts';
-import { countOutcomes, type OutcomeCountRow } from '../adapters/db/repositories/outcomes.repository.ts';
-import { NotFoundError } from '../shared/errors.ts';
+import {
+  countOutcomes,
+  lastMeasuredAt,
+  type OutcomeCountRow,
+} from '../adapters/db/repositories/outcomes.repository.ts';
+import { resolveOutcomeAccount } from './outcomes/account.ts';
+
+export {
+  measureOutcomes,
+  MIN_WINDOW_COMPLETENESS,
+  OUTCOME_HORIZONS,
+  type MeasureOptions,
+  type MeasureSummary,
+} from './outcomes/measure.ts';
+export { marketOutcomeTruth, type OutcomeTruth } from './outcomes/truth.ts';
 
 export type HitRate = {
   horizonDays: number;
@@ -16,10 +28,18 @@ export type HitRate = {
 export type OutcomeSummary = {
   /** Why the lists are empty, when they are. */
   note: string | null;
+  /** When the newest outcome was measured or revised (ISO); null before any. */
+  measuredAt: string | null;
+  /** Every action together, one row per horizon. */
+  overall: HitRate[];
+  byAction: (HitRate & { action: string })[];
   byRuleCell: (HitRate & { action: string; bucket: string | null; trend: string | null })[];
   byAudience: (HitRate & { audienceType: string })[];
   byStage: (HitRate & { stage: string | null })[];
 };
+
+export const NO_OUTCOMES_NOTE =
+  'no outcomes measured yet: each recommendation is scored 3 and 7 days after its decision, once those days are synced and most of their late conversions are in (about 3 to 4 days later); the outcomes job measures them every 12 hours, or run `roas outcomes --measure`';
 
 function group<K extends Record<string, unknown>>(
   rows: readonly OutcomeCountRow[],
@@ -49,16 +69,19 @@ function group<K extends Record<string, unknown>>(
   return [...groups.values()].sort((a, b) => a.horizonDays - b.horizonDays || b.total - a.total);
 }
 
-/** Hit rates of measured outcomes by decision-matrix cell, audience type and stage, per horizon. */
+/**
+ * Hit rates of measured outcomes per horizon: overall, by action, by decision-matrix cell (action,
+ * bucket, trend), audience type and stage. `accountId` is an id or exact name; all accounts without.
+ */
 export async function outcomeSummary(db: Db, accountId: string | undefined): Promise<OutcomeSummary> {
-  if (accountId !== undefined && !(await findAccountById(db, accountId)))
-    throw new NotFoundError(`no account ${accountId}`);
-  const rows = await countOutcomes(db, accountId);
+  const id = accountId === undefined ? undefined : (await resolveOutcomeAccount(db, accountId)).id;
+  const rows = await countOutcomes(db, id);
+  const measuredAt = rows.length === 0 ? null : await lastMeasuredAt(db, id);
   return {
-    note:
-      rows.length === 0
-        ? 'no outcomes measured yet: outcomes are recorded 3 and 7 days after each recommendation by the outcomes job, which is not running yet'
-        : null,
+    note: rows.length === 0 ? NO_OUTCOMES_NOTE : null,
+    measuredAt: measuredAt?.toISOString() ?? null,
+    overall: group(rows, () => ({})),
+    byAction: group(rows, (r) => ({ action: r.action })),
     byRuleCell: group(rows, (r) => ({ action: r.action, bucket: r.bucket, trend: r.trend })),
     byAudience: group(rows, (r) => ({ audienceType: r.audienceType })),
     byStage: group(rows, (r) => ({ stage: r.stage })),

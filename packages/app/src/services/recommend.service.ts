@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { decideAccount, type Decision, type IsoDate, type DecisionAction, type Stage } from '@roas/core';
+import {
+  decideAccount,
+  guardrailMoneyFor,
+  type Decision,
+  type DecisionAction,
+  type IsoDate,
+  type Stage,
+} from '@roas/core';
 import type { Db } from '../adapters/db/database.ts';
 import { listAccounts, type AccountRow } from '../adapters/db/repositories/accounts.repository.ts';
 import {
@@ -8,6 +15,13 @@ import {
 } from '../adapters/db/repositories/recommendations.repository.ts';
 import { ENGINE_VERSION } from '../shared/engine-version.ts';
 import { UserError } from '../shared/errors.ts';
+import type { AnalystInput, AnalystNote, AnalystRun } from './analyst/analyst.service.ts';
+import {
+  accountModelEvidence,
+  storeModelPredictions,
+  withModelEvidence,
+  type AccountModelEvidence,
+} from './models/model-predictions.service.ts';
 import { loadAccountFacts, type AccountFacts } from './recommend-facts.service.ts';
 import { currentSettings, type CurrentSettings } from './settings.service.ts';
 
@@ -21,6 +35,16 @@ export type RecommendOptions = {
   now: Date;
   /** Names the run (one per call, across accounts); storing a run id again stores nothing new. */
   runId?: string | undefined;
+  /**
+   * The Claude analyst for this run (`AnalystRun`), reviewing each decision after the engine and
+   * before storing; absent (no key, `--no-analyst`), the engine's decisions stand as they are.
+   */
+  analyst?: AnalystRun | undefined;
+  /**
+   * Use the learning models (their predictions become evidence, and are stored with the run); off
+   * when absent. Callers pass the configuration's ML_ENABLED, or false for `--no-ml`.
+   */
+  ml?: boolean | undefined;
 };
 
 /** One decision as `roas recommend` returns it: the engine's decision and what was stored. */
@@ -30,6 +54,8 @@ export type Recommendation = Decision & {
   campaign: { id: string | null; name: string | null };
   /** The budget a change applies to now (the ad set's, or the campaign's under CBO), in minor units. */
   dailyBudgetMinor: bigint | null;
+  /** The analyst's review and what became of it; null when no analyst ran. */
+  analyst: AnalystNote | null;
 };
 
 export type AccountRecommendations = {
@@ -44,6 +70,8 @@ export type AccountRecommendations = {
   engineVersion: string;
   minorDigits: number;
   lagCurve: 'learned' | 'default';
+  /** The models whose evidence the engine weighed (`roas_forecast@2,...`); null without models. */
+  modelVersion: string | null;
   /** What the run could not know or do, in plain words (imported data has no budgets, ...). */
   notes: string[];
   recommendations: Recommendation[];
@@ -82,7 +110,15 @@ const text = (value: bigint | null) => (value === null ? null : value.toString()
 
 function storedRow(
   decision: Decision,
-  context: { runId: string; accountId: string; facts: AccountFacts; settingsVersionId: number; now: Date },
+  analyst: AnalystNote | null,
+  context: {
+    runId: string;
+    accountId: string;
+    facts: AccountFacts;
+    settingsVersionId: number;
+    now: Date;
+    models: AccountModelEvidence | null;
+  },
 ): NewRecommendation {
   const entity = context.facts.input.entities.find((e) => e.entityId === decision.entityId);
   const state = entity?.state;
@@ -127,10 +163,14 @@ function storedRow(
             },
           }
         : null,
+      // The model evidence the engine weighed for this ad set (null without models).
+      models: context.models?.evidence.get(decision.entityId) ?? null,
     },
     explanation: decision.explanation,
+    analyst,
     settingsVersion: context.settingsVersionId,
     engineVersion: ENGINE_VERSION,
+    modelVersion: context.models?.modelVersion ?? null,
     generatedAt: context.now,
   };
 }
@@ -159,11 +199,24 @@ async function recommendAccount(
     lagCurve: facts.lagCurve,
     hasData: facts.hasData,
   };
-  if (!facts.hasData) return { ...base, runId: null, notes: facts.notes, recommendations: [] };
+  if (!facts.hasData)
+    return { ...base, modelVersion: null, runId: null, notes: facts.notes, recommendations: [] };
 
-  const result = decideAccount(facts.input, settings.rules);
-  const notes = [...facts.notes, ...result.notes];
-  const decisions = result.decisions.filter((d) => options.stage === undefined || d.stage === options.stage);
+  const models = options.ml
+    ? await accountModelEvidence(db, account.id, facts.input, { now: options.now })
+    : null;
+  const result = decideAccount(models ? withModelEvidence(facts.input, models) : facts.input, settings.rules);
+  const notes = [...facts.notes, ...(models?.notes ?? []), ...result.notes];
+  const decided = result.decisions.filter((d) => options.stage === undefined || d.stage === options.stage);
+  const reviewed = await reviewByAnalyst(
+    options,
+    account,
+    facts,
+    settings,
+    result.targets.targetCpa,
+    decided,
+  );
+  const decisions = reviewed.map((r) => r.decision);
   if (options.stage !== undefined && decisions.length === 0) {
     notes.push(
       `no ad sets in the ${options.stage} stage (stages come from campaign name tags such as [TEST], [VALIDATION], [SCALE])`,
@@ -173,31 +226,81 @@ async function recommendAccount(
   let runId: string | null = null;
   if (!options.dryRun && decisions.length > 0) {
     runId = options.runId;
-    const rows = decisions.map((decision) =>
-      storedRow(decision, {
+    const rows = reviewed.map(({ decision, analyst }) =>
+      storedRow(decision, analyst, {
         runId: options.runId,
         accountId: account.id,
         facts,
         settingsVersionId: settings.settingsVersionId,
         now: options.now,
+        models,
       }),
     );
     ids = await storeRecommendationRun(db, { runId, accountId: account.id }, rows);
+    if (models) await storeModelPredictions(db, models, runId);
   }
   return {
     ...base,
+    modelVersion: models?.modelVersion ?? null,
     runId,
     notes,
-    recommendations: decisions.map((decision) => {
+    recommendations: reviewed.map(({ decision, analyst }) => {
       const detail = facts.details.get(decision.entityId);
       return {
         ...decision,
         id: ids.get(`${decision.level}:${decision.entityId}`) ?? null,
         campaign: { id: detail?.campaignId ?? null, name: detail?.campaignName ?? null },
         dailyBudgetMinor: detail?.dailyBudgetMinor ?? null,
+        analyst,
       };
     }),
   };
+}
+
+/**
+ * The analyst's pass over an account's decisions, when there is an analyst: each decision is sent
+ * with its evidence and the guardrail context it was decided under, so a review is guarded again with
+ * the same state, rules and money. Without an analyst, or a decision it cannot guard again, the
+ * engine's decision stands unreviewed.
+ */
+async function reviewByAnalyst(
+  options: RecommendOptions & { runId: string },
+  account: AccountRow,
+  facts: AccountFacts,
+  settings: CurrentSettings,
+  targetCpa: number | null,
+  decisions: Decision[],
+): Promise<{ decision: Decision; analyst: AnalystNote | null }[]> {
+  const unreviewed = decisions.map((decision) => ({ decision, analyst: null }));
+  if (!options.analyst || targetCpa === null || decisions.length === 0) return unreviewed;
+  const money = guardrailMoneyFor(settings.rules, {
+    targetCpa,
+    metaMinDailyBudgetMinor: facts.input.metaMinDailyBudgetMinor,
+    minorDigits: facts.input.minorDigits,
+  });
+  const inputs: AnalystInput[] = [];
+  for (const decision of decisions) {
+    const entity = facts.input.entities.find(
+      (e) => e.entityId === decision.entityId && e.level === decision.level,
+    );
+    if (!entity) continue;
+    const detail = facts.details.get(decision.entityId);
+    inputs.push({
+      decision,
+      campaignName: detail?.campaignName ?? null,
+      dailyBudgetMinor: detail?.dailyBudgetMinor ?? null,
+      guard: { state: entity.state, rules: settings.rules.guardrails, money },
+    });
+  }
+  const reviewed = await options.analyst.reviewAccount({
+    runId: options.runId,
+    accountId: account.id,
+    currency: account.currency,
+    minorDigits: facts.input.minorDigits,
+    inputs,
+  });
+  const byDecision = new Map(inputs.map((input, k) => [input.decision, reviewed[k]]));
+  return decisions.map((decision) => byDecision.get(decision) ?? { decision, analyst: null });
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { AnalystRun } from './analyst/analyst.service.ts';
 import {
   DECISION_ACTIONS,
   type Confidence,
@@ -53,6 +54,8 @@ export type RecommendationItem = {
   risks: string[];
   guardrails: GuardrailCheck[];
   explanation: string;
+  /** What the Claude analyst made of it, when one ran: it can only have added caution. */
+  analyst: AnalystSummary | null;
   status: RecommendationStatus;
   /** Why applying it did not go through (stale, held by a guardrail, refused by Meta), when it did not. */
   statusReason: string | null;
@@ -128,6 +131,7 @@ export function toRecommendationItem(row: RecommendationListRow): Recommendation
     risks: (row.risks ?? []) as string[],
     guardrails: (row.guardrails ?? []) as GuardrailCheck[],
     explanation: row.explanation,
+    analyst: analystSummaryOf(row.analyst),
     status: row.status as RecommendationStatus,
     statusReason: row.statusReason,
     asOf: row.asOf,
@@ -330,13 +334,39 @@ function summarize(run: AccountRecommendations): RunSummary['accounts'][number] 
   };
 }
 
+export type AnalystSummary = { outcome: string; changed: boolean; model: string; promptVersion: string };
+
+/** The stored analyst note, reduced to what a reviewer needs; anything unreadable counts as none. */
+function analystSummaryOf(value: unknown): AnalystSummary | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const note = value as Record<string, unknown>;
+  if (typeof note.outcome !== 'string' || typeof note.model !== 'string') return null;
+  return {
+    outcome: note.outcome,
+    changed: note.changed === true,
+    model: note.model,
+    promptVersion: typeof note.promptVersion === 'string' ? note.promptVersion : '',
+  };
+}
+
 /** Runs the engine on one account (or all) with the current settings, stores the run, and sums it up. */
 export async function runRecommendations(
   db: Db,
-  request: { accountId?: string | undefined; now: Date },
+  request: {
+    accountId?: string | undefined;
+    now: Date;
+    analyst?: AnalystRun | undefined;
+    ml?: boolean | undefined;
+  },
 ): Promise<RunSummary> {
   await requireAccount(db, request.accountId);
-  const runs = await recommend(db, { accountId: request.accountId, dryRun: false, now: request.now });
+  const runs = await recommend(db, {
+    accountId: request.accountId,
+    dryRun: false,
+    now: request.now,
+    analyst: request.analyst,
+    ml: request.ml,
+  });
   return {
     runId: runs.find((r) => r.runId !== null)?.runId ?? null,
     generatedAt: request.now.toISOString(),

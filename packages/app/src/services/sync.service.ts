@@ -1,6 +1,7 @@
 import { addDays, daysBetween, type IsoDate } from '@roas/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../adapters/db/database.ts';
+import { saveRateLimitReading } from '../adapters/db/repositories/health.repository.ts';
 import { upsertInsights, type InsightUpsert } from '../adapters/db/repositories/insights.repository.ts';
 import {
   ensurePlaceholders,
@@ -205,6 +206,7 @@ export async function syncAccount(
       });
     }
   } catch (error) {
+    await keepRateLimitReading(deps, accountId);
     const isTokenProblem = error instanceof GraphApiError && error.kind === 'token';
     const reason = isTokenProblem
       ? `Meta no longer accepts the token (${error.message}); reconnect the account`
@@ -219,8 +221,15 @@ export async function syncAccount(
     if (reason) throw new SyncBlockedError(accountId, reason);
     throw error;
   }
+  await keepRateLimitReading(deps, accountId);
   await finishRun(deps.db, run, { status: 'done', stats, at: deps.now() });
   return summary;
+}
+
+/** Stores the usage headers of the sync's last call, for the account's health page and alerts. */
+async function keepRateLimitReading(deps: SyncDeps, accountId: string): Promise<void> {
+  const usage = deps.graph.usageOf(accountId);
+  await saveRateLimitReading(deps.db, accountId, usage && { ...usage, observedAt: deps.now().toISOString() });
 }
 
 async function syncAccountSettings(deps: SyncDeps, accountId: string): Promise<void> {

@@ -2,6 +2,7 @@ import { MICROS_PER_UNIT } from '../money/money.ts';
 import { fitPurchaseRatePrior } from '../stats/gamma-poisson.ts';
 import { completenessAt } from '../stats/lag.ts';
 import { posteriorMeanRoas, roasPosterior } from '../stats/roas-posterior.ts';
+import { DEFAULT_MODEL_RULES } from '../rules/defaults.ts';
 import type { EngineRules } from '../rules/engine-rules.ts';
 import type { Reason } from './classify.ts';
 import { explainDecision, type AccountContext, type Decision, type EntityFacts } from './decide-entity.ts';
@@ -10,6 +11,7 @@ import { ageOn, type EntityFeatures } from './features.ts';
 import { applyGuardrails } from './guardrails.ts';
 import { concaveHull, type BudgetPoint } from './concave-hull.ts';
 import { modifierFor } from './audience.ts';
+import { allocationModelFactors } from './model-evidence.ts';
 
 /** One ad set's share of the portfolio: what it spends now and what water-filling would give it. */
 export type AllocationLine = {
@@ -59,6 +61,8 @@ type Candidate = {
   /** Posterior spread of log value, for the evidence band. */
   logSd: number;
   curve: ResponseCurve;
+  /** How the models moved the value, when they did. */
+  modelReason: Reason | null;
 };
 
 type Segment = { candidate: number; slope: number; from: number; to: number };
@@ -254,13 +258,31 @@ export function allocatePortfolio(
     context,
     settings,
   );
+  const budgets = owned.map(({ facts }) => Number(facts.state.dailyBudgetMinor ?? 0n) / scale);
+  // The models' evidence moves each value as rules.models.allocation says (factor 1 when off or absent).
+  const modelFactors = allocationModelFactors(
+    owned.map(({ facts }, k) => {
+      const current = budgets[k] ?? 0;
+      const curve = curves[k] as ResponseCurve;
+      const r0 = roas[k]?.mean ?? 0;
+      return {
+        evidence: facts.models,
+        averageRoas: current > 0 ? (r0 * response(current, curve)) / current : 0,
+        budget: current,
+      };
+    }),
+    rules.models ?? DEFAULT_MODEL_RULES,
+  );
   const candidates: Candidate[] = owned.map(({ facts, index }, k) => ({
     index,
     facts,
-    current: Number(facts.state.dailyBudgetMinor ?? 0n) / scale,
-    value: (margin * (roas[k]?.mean ?? 0)) / modifierFor(facts.audience, rules).roasThresholdMultiplier,
+    current: budgets[k] ?? 0,
+    value:
+      (margin * (roas[k]?.mean ?? 0) * (modelFactors[k]?.factor ?? 1)) /
+      modifierFor(facts.audience, rules).roasThresholdMultiplier,
     logSd: roas[k]?.logSd ?? 0,
     curve: curves[k] as ResponseCurve,
+    modelReason: modelFactors[k]?.reason ?? null,
   }));
   const minBudget = context.money.minDailyBudget;
   // Money is left unspent only where even an optimistic reading of the evidence says it does not pay:
@@ -319,7 +341,9 @@ export function allocatePortfolio(
           : `within ${settings.minChangePercent}% of the current budget, no change`
       }`,
     };
-    const reasons = [...decision.reasons, reason];
+    const reasons = c.modelReason
+      ? [...decision.reasons, c.modelReason, reason]
+      : [...decision.reasons, reason];
     if (!moves) {
       out[c.index] = finish({
         ...decision,

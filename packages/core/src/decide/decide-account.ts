@@ -2,7 +2,8 @@ import { addTotals, emptyTotals, type MetricTotals } from '../metrics/totals.ts'
 import type { IsoDate } from '../metrics/window.ts';
 import { formatMicros, MICROS_PER_UNIT, minorUnitsToMicros } from '../money/money.ts';
 import type { EngineRules } from '../rules/engine-rules.ts';
-import { resolveMoneyThreshold, resolveTargets, type ResolvedTargets } from '../rules/thresholds.ts';
+import { resolveTargets, type ResolvedTargets } from '../rules/thresholds.ts';
+import { guardrailMoneyFor } from './guardrail-money.ts';
 import { fitPurchaseRatePrior } from '../stats/gamma-poisson.ts';
 import { DEFAULT_COMPLETENESS, type CompletenessCurve } from '../stats/lag.ts';
 import { orderValuePriorFromAccount } from '../stats/roas-posterior.ts';
@@ -116,17 +117,11 @@ export function decideAccount(input: AccountInput, rules: EngineRules): AccountD
     ),
     ratePrior,
     aovPrior: orderValuePriorFromAccount(aov, 0.7, AD_SET_ORDER_VALUE_SPREAD),
-    money: {
-      maxDailyIncrease: resolveMoneyThreshold(rules.guardrails.maxDailyIncrease.adSetAmount, targetCpa),
-      noPauseBelowSpend: resolveMoneyThreshold(rules.guardrails.noPauseBelowMinSpend.minSpend, targetCpa),
-      minDailyBudget: Math.max(
-        resolveMoneyThreshold(rules.guardrails.minDailyBudget, targetCpa),
-        input.metaMinDailyBudgetMinor === null
-          ? 0
-          : Number(input.metaMinDailyBudgetMinor) / 10 ** input.minorDigits,
-      ),
+    money: guardrailMoneyFor(rules, {
+      targetCpa,
+      metaMinDailyBudgetMinor: input.metaMinDailyBudgetMinor,
       minorDigits: input.minorDigits,
-    },
+    }),
   };
 
   const entityDecisions = input.entities.map((entity) =>

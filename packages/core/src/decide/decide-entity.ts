@@ -1,5 +1,6 @@
 import { toFixed } from '../metrics/fixed.ts';
 import type { IsoDate } from '../metrics/window.ts';
+import { DEFAULT_MODEL_RULES } from '../rules/defaults.ts';
 import type { EngineRules } from '../rules/engine-rules.ts';
 import type { Bucket, Confidence, DecisionAction, Trend } from '../rules/primitives.ts';
 import type { PurchaseRatePrior } from '../stats/gamma-poisson.ts';
@@ -17,6 +18,7 @@ import { evaluateStage } from './stages.ts';
 import { classifyBucket, classifyTrend, confidenceOf, matrixCell, type Reason } from './classify.ts';
 import { ageOn, computeFeatures, type DailyRow, type EntityFeatures } from './features.ts';
 import { applyHysteresis, noiseGate } from './gates.ts';
+import { applyModelEvidence, type ModelEvidence } from './model-evidence.ts';
 import {
   applyGuardrails,
   type GuardrailCheck,
@@ -41,6 +43,8 @@ export type EntityFacts = {
   previousActions: readonly DecisionAction[];
   /** Hours since the entity entered its stage; unknown (null or absent) blocks a timed advance. */
   hoursInStage?: number | null;
+  /** The learning models' predictions with their measured accuracy; absent when models are off. */
+  models?: ModelEvidence;
 };
 
 /** The account-wide inputs: benchmarks, priors, targets and the lag curve. */
@@ -90,8 +94,9 @@ export type Decision = {
 const JUDGING_WINDOW = '7d' as const;
 
 /**
- * Decides one entity: noise gate, posterior, bucket, trend, matrix, audience modifiers, hysteresis,
- * and the guardrails last. Every check is kept as a reason; the explanation is built from them.
+ * Decides one entity: noise gate, posterior, bucket, trend, matrix, audience modifiers, stages,
+ * fatigue, the models' evidence (confidence and risks only), hysteresis, and the guardrails last.
+ * Every check is kept as a reason; the explanation is built from them.
  */
 export function decideEntity(
   facts: EntityFacts,
@@ -277,6 +282,25 @@ export function decideEntity(
     });
     action = 'HOLD';
     scalePercent = null;
+  }
+
+  // Models weigh in on confidence and risks only, before hysteresis and the guardrails have their say.
+  if (facts.models) {
+    const step = applyModelEvidence(
+      facts.models,
+      {
+        action,
+        scalePercent,
+        confidence,
+        zeroConversion: gate.kind === 'zeroConversionPause' && action === 'PAUSE',
+        targetRoas: account.targetRoas,
+        breakEvenRoas: account.breakEvenRoas,
+      },
+      rules.models ?? DEFAULT_MODEL_RULES,
+    );
+    confidence = step.confidence;
+    reasons.push(...step.reasons);
+    risks.push(...step.risks);
   }
 
   const concludedAction = action;

@@ -1,4 +1,4 @@
-import type { EngineRules } from './engine-rules.ts';
+import type { EngineRules, ModelRules } from './engine-rules.ts';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
@@ -7,6 +7,14 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+const MODEL_RULES: ModelRules = {
+  minSkill: 0.05,
+  strongAgreementSkill: 0.25,
+  fatigueRiskProbability: 0.5,
+  purchaseUnlikelyBelow: 0.5,
+  allocation: { forecastWeight: 2, forecastLevel: 'relative', fatigueDiscount: 0.2 },
+};
 
 /**
  * The default engine configuration, frozen. `packages/app/rules/default-rules.yaml` is the same
@@ -366,4 +374,8 @@ export const DEFAULT_RULES: EngineRules = deepFreeze({
     unspentEvidenceBand: 1,
     leaveUnspentBelowTarget: true,
   },
+  models: MODEL_RULES,
 });
+
+/** How models enter decisions when the rules in force predate the `models` section (frozen with the rest). */
+export const DEFAULT_MODEL_RULES: ModelRules = MODEL_RULES;

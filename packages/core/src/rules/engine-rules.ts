@@ -251,6 +251,30 @@ const allocationSchema = z
   })
   .strict();
 
+// How the learning models enter decisions (optional: rules saved before it existed keep the defaults).
+const modelsSchema = z
+  .object({
+    // A model whose skill over its naive baseline (1 - its error / the baseline's) is below this is ignored.
+    minSkill: z.number().min(0).lt(1),
+    // Confidence rises one level only when a model at least this skilled agrees by twice its error.
+    strongAgreementSkill: z.number().gt(0).lte(1),
+    // Fatigue-onset probability from which a risk is added (and a budget increase loses confidence).
+    fatigueRiskProbability: probability,
+    // Purchase probability (next 3 days) below which a budget increase is flagged as unlikely to convert.
+    purchaseUnlikelyBelow: probability,
+    allocation: z
+      .object({
+        // The allocation's ROAS reading moves toward the forecast by this x its skill (at most all the way).
+        forecastWeight: z.number().min(0).max(5),
+        // relative: the forecast only reorders ad sets (the level stays the posterior's); absolute: moves it too.
+        forecastLevel: z.enum(['relative', 'absolute']),
+        // An ad set's value falls by this share times its fatigue-onset probability (0: off).
+        fatigueDiscount: fraction,
+      })
+      .strict(),
+  })
+  .strict();
+
 const engineRulesShapeSchema = z
   .object({
     version: z.literal(RULES_FORMAT_VERSION),
@@ -265,6 +289,7 @@ const engineRulesShapeSchema = z
     guardrails: guardrailsSchema,
     hysteresis: hysteresisSchema,
     allocation: allocationSchema,
+    models: modelsSchema.optional(),
   })
   .strict();
 
@@ -287,3 +312,4 @@ export type FatigueRules = EngineRules['fatigue'];
 export type GuardrailRules = EngineRules['guardrails'];
 export type HysteresisRules = EngineRules['hysteresis'];
 export type AllocationRules = EngineRules['allocation'];
+export type ModelRules = NonNullable<EngineRules['models']>;

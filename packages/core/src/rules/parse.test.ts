@@ -429,9 +429,16 @@ describe('every key', () => {
   it('is required: removing any object key is refused at its path', () => {
     for (const path of paths) {
       if (typeof path.at(-1) === 'number') continue;
+      // The one optional section: rules saved before it existed use DEFAULT_MODEL_RULES.
+      if (dotted(path) === 'models') continue;
       const issues = issuesOf(unset(dotted(path))(defaults()));
       expect(issues.map((i) => i.path)).toContain(formatRulePath(path));
     }
+  });
+
+  it('takes rules without the models section, which predate it', () => {
+    const older = unset('models')(defaults());
+    expect(parseEngineRules(older)).toEqual({ ok: true, rules: older });
   });
 
   it('is checked: a wrong type or a negative number anywhere is refused, never thrown', () => {

@@ -1,15 +1,8 @@
 // Seeded samplers for the statistics tests only (core's own code takes no randomness).
+import { seededRandom } from '../ml/random.ts';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: the same seeded generator the booster uses (`ml/random.ts`), under the name tests know. */
+export const mulberry32 = seededRandom;
 
 export function normal(random: () => number): number {
   const u = 1 - random();

@@ -8,6 +8,10 @@ import {
   type EngineRules,
   type EntityFacts,
   type DecisionAction,
+  type EvidenceModels,
+  predictModelEvidence,
+  snapshotFromAccountInput,
+  type AccountInput,
 } from '@roas/core';
 import type { AdSetDecision, AdSetObservation, Observation, ReportedRow } from '../market/types.ts';
 import type { Policy, PolicyContext } from './types.ts';
@@ -100,41 +104,56 @@ function toFacts(adSet: AdSetObservation, day: number, memory: Memory): EntityFa
   };
 }
 
+export type EnginePolicyOptions = {
+  /** Trained models whose predictions enter each decision as evidence (the `engine+ml` policy). */
+  models?: EvidenceModels;
+  /** The policy's name in results (default `engine`). */
+  name?: string;
+};
+
 /**
  * The product's engine as a simulator policy: each day the lagged observation becomes the same plain
  * facts the app reads from its database, `decideAccount` (core) decides, and its Scale / Pause
  * decisions become budgets and statuses. The policy keeps only what the product stores: the day of
  * each applied budget change (cooldown) and earlier actions (hysteresis).
  */
-export function createEnginePolicy(context: PolicyContext, rules: EngineRules = DEFAULT_RULES): Policy {
+export function createEnginePolicy(
+  context: PolicyContext,
+  rules: EngineRules = DEFAULT_RULES,
+  options: EnginePolicyOptions = {},
+): Policy {
   const memory = new Map<string, Memory>();
   const total = BigInt(context.totalDailyBudgetCents);
   const lag = new LagTracker(DEFAULT_COMPLETENESS.length);
+  const models = options.models;
   return {
     kind: 'observation',
-    name: 'engine',
+    name: options.name ?? 'engine',
     decide(observation: Observation): AdSetDecision[] {
       const { day } = observation;
       for (const adSet of observation.adSets) lag.record(adSet.id, adSet.rows, day);
-      const entities = observation.adSets.map((adSet) => {
+      const memories = observation.adSets.map((adSet) => {
         let remembered = memory.get(adSet.id);
         if (!remembered) {
           remembered = { lastBudgetChangeDay: null, actions: [] };
           memory.set(adSet.id, remembered);
         }
-        return toFacts(adSet, day, remembered);
+        return remembered;
       });
-      const result = decideAccount(
-        {
-          asOf: observation.date,
-          minorDigits: 2,
-          curve: lag.curve(),
-          totalDailyBudgetMinor: total,
-          metaMinDailyBudgetMinor: BigInt(observation.minDailyBudgetCents),
-          entities,
-        },
-        rules,
-      );
+      const input: AccountInput = {
+        asOf: observation.date,
+        minorDigits: 2,
+        curve: lag.curve(),
+        totalDailyBudgetMinor: total,
+        metaMinDailyBudgetMinor: BigInt(observation.minDailyBudgetCents),
+        entities: observation.adSets.map((adSet, i) => toFacts(adSet, day, memories[i] as Memory)),
+      };
+      // The models read the snapshot the app builds from the same input (ad sets only, all of them here).
+      if (models) {
+        const evidence = predictModelEvidence(snapshotFromAccountInput(input), models);
+        input.entities = input.entities.map((facts, i) => ({ ...facts, models: evidence[i] ?? {} }));
+      }
+      const result = decideAccount(input, rules);
       const byId = new Map(result.decisions.map((d) => [d.entityId, d]));
       return observation.adSets.map((adSet): AdSetDecision => {
         const decision = byId.get(adSet.id);

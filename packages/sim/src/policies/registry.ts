@@ -14,6 +14,14 @@ export const POLICY_FACTORIES = {
   oracle: (context) => createOraclePolicy(context),
   'oracle-reported': (context) => createOraclePolicy(context, { track: 'reported' }),
   engine: (context) => createEnginePolicy(context, context.engineRules),
+  'engine+ml': (context) => {
+    if (!context.engineModels || Object.keys(context.engineModels).length === 0)
+      throw new RangeError('the engine+ml policy needs trained models (engineModels), and none were given');
+    return createEnginePolicy(context, context.engineRules, {
+      models: context.engineModels,
+      name: 'engine+ml',
+    });
+  },
 } as const satisfies Record<string, PolicyFactory>;
 
 /** A policy the runner can build by name. */

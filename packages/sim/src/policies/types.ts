@@ -1,4 +1,4 @@
-import type { EngineRules } from '@roas/core';
+import type { EngineRules, EvidenceModels } from '@roas/core';
 import type { MarketTruthView } from '../market/market.ts';
 import type { AdSetDecision, Observation } from '../market/types.ts';
 
@@ -16,6 +16,8 @@ export type PolicyContext = {
   horizonDays: number;
   /** The engine's rules for this account (its settings); the engine policy uses the defaults without them. */
   engineRules?: EngineRules;
+  /** Trained models for the `engine+ml` policy: their predictions enter its decisions as evidence. */
+  engineModels?: EvidenceModels;
 };
 
 /**

@@ -1,4 +1,5 @@
-import { parseEngineRulesOrThrow, type EngineRules } from '@roas/core';
+import { parseEngineRulesOrThrow, type EngineRules, type EvidenceModels } from '@roas/core';
+import { parseEvidenceModels } from '../ml/engine-models.ts';
 import { parentPort } from 'node:worker_threads';
 import { parseScenario } from '../scenarios/load.ts';
 import type { Scenario } from '../scenarios/schema.ts';
@@ -10,6 +11,7 @@ import { simulate } from './simulate.ts';
 let scenario: Scenario | null = null;
 let days = 0;
 let engineRules: EngineRules | undefined;
+let engineModels: EvidenceModels | undefined;
 
 function run(task: BenchmarkTask): WorkerReply {
   if (!scenario) return { type: 'error', id: task.id, message: 'worker got a task before its scenario' };
@@ -19,7 +21,7 @@ function run(task: BenchmarkTask): WorkerReply {
     return {
       type: 'result',
       id: task.id,
-      metrics: simulate(scenario, task.policy, task.seed, days, engineRules),
+      metrics: simulate(scenario, task.policy, task.seed, days, engineRules, engineModels),
     };
   } catch (error) {
     return {
@@ -35,6 +37,7 @@ parentPort?.on('message', (message: WorkerRequest) => {
     scenario = parseScenario(message.scenario, 'benchmark worker');
     days = message.days;
     engineRules = message.engineRules ? parseEngineRulesOrThrow(message.engineRules) : undefined;
+    engineModels = message.engineModels ? parseEvidenceModels(message.engineModels) : undefined;
     return;
   }
   parentPort?.postMessage(run(message));

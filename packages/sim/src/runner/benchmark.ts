@@ -1,12 +1,12 @@
-import type { EngineRules } from '@roas/core';
+import type { EngineRules, EvidenceModels } from '@roas/core';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { isPolicyName, type PolicyName } from '../policies/registry.ts';
 import { loadScenario } from '../scenarios/load.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { summarise, type PolicySummary } from './aggregate.ts';
 import type { RunMetrics } from './metrics.ts';
 import { simulate } from './simulate.ts';
+import { runOnWorkers } from './worker-pool.ts';
 
 /** What to benchmark: every policy runs on every seed (common random numbers make the runs paired). */
 export type BenchmarkOptions = {
@@ -22,6 +22,8 @@ export type BenchmarkOptions = {
   includeRuns?: boolean;
   /** Rules for the `engine` policy (for example a tuned rules file); the defaults otherwise. */
   engineRules?: EngineRules;
+  /** Trained models for the `engine+ml` policy (sent to the workers as JSON, validated there). */
+  engineModels?: EvidenceModels;
 };
 
 /** Reported after each finished run. */
@@ -42,7 +44,14 @@ export type BenchmarkResult = {
 export type BenchmarkTask = { type: 'run'; id: number; policy: string; seed: number };
 /** Messages to a benchmark worker: the scenario once, then tasks. */
 export type WorkerRequest =
-  { type: 'init'; scenario: Scenario; days: number; engineRules: EngineRules | null } | BenchmarkTask;
+  | {
+      type: 'init';
+      scenario: Scenario;
+      days: number;
+      engineRules: EngineRules | null;
+      engineModels: EvidenceModels | null;
+    }
+  | BenchmarkTask;
 /** A worker's answer to one task. */
 export type WorkerReply =
   { type: 'result'; id: number; metrics: RunMetrics } | { type: 'error'; id: number; message: string };
@@ -68,6 +77,8 @@ export async function runBenchmark(
   for (const policy of options.policies) {
     if (!isPolicyName(policy)) throw new RangeError(`unknown policy "${policy}"`);
   }
+  if (options.policies.includes('engine+ml') && !options.engineModels)
+    throw new RangeError('the engine+ml policy needs trained models (engineModels), and none were given');
   const seeds = [...new Set(options.seeds)];
   if (seeds.some((seed) => !Number.isSafeInteger(seed) || seed < 0))
     throw new RangeError('seeds must be non-negative integers');
@@ -81,8 +92,8 @@ export async function runBenchmark(
   const workerCount = Math.min(options.workers ?? availableParallelism(), tasks.length);
   const results =
     workerCount <= 0
-      ? runInThread(scenario, days, tasks, options.engineRules, onProgress)
-      : await runInWorkers(scenario, days, tasks, workerCount, options.engineRules, onProgress);
+      ? runInThread(scenario, days, tasks, options, onProgress)
+      : await runInWorkers(scenario, days, tasks, workerCount, options, onProgress);
 
   const runsByPolicy = new Map<string, RunMetrics[]>(policies.map((p) => [p, []]));
   for (const metrics of results) runsByPolicy.get(metrics.policy)?.push(metrics);
@@ -100,71 +111,48 @@ function runInThread(
   scenario: Scenario,
   days: number,
   tasks: readonly BenchmarkTask[],
-  engineRules: EngineRules | undefined,
+  engine: Pick<BenchmarkOptions, 'engineRules' | 'engineModels'>,
   onProgress?: (progress: BenchmarkProgress) => void,
 ): RunMetrics[] {
   return tasks.map((task, done) => {
-    const metrics = simulate(scenario, task.policy as PolicyName, task.seed, days, engineRules);
+    const metrics = simulate(
+      scenario,
+      task.policy as PolicyName,
+      task.seed,
+      days,
+      engine.engineRules,
+      engine.engineModels,
+    );
     onProgress?.({ done: done + 1, total: tasks.length, policy: task.policy, seed: task.seed });
     return metrics;
   });
 }
 
-function runInWorkers(
+async function runInWorkers(
   scenario: Scenario,
   days: number,
   tasks: readonly BenchmarkTask[],
   workerCount: number,
-  engineRules: EngineRules | undefined,
+  engine: Pick<BenchmarkOptions, 'engineRules' | 'engineModels'>,
   onProgress?: (progress: BenchmarkProgress) => void,
 ): Promise<RunMetrics[]> {
-  return new Promise((resolve, reject) => {
-    const results = new Array<RunMetrics | undefined>(tasks.length);
-    const workers: Worker[] = [];
-    let next = 0;
-    let done = 0;
-    let settled = false;
-
-    const finish = (error: Error | null) => {
-      if (settled) return;
-      settled = true;
-      for (const worker of workers) void worker.terminate();
-      if (error) reject(error);
-      else resolve(results.filter((r): r is RunMetrics => r !== undefined));
-    };
-    // Idle workers simply wait: they are all terminated together once the last result is in.
-    const feed = (worker: Worker) => {
-      const task = tasks[next++];
-      if (task) worker.postMessage(task satisfies WorkerRequest);
-    };
-
-    for (let w = 0; w < workerCount; w++) {
-      // tsx's `--import tsx` declines to register in worker threads on Node 20, hence the shim over execArgv.
-      const worker = new Worker(WORKER_ENTRY);
-      workers.push(worker);
-      worker.on('error', (error) => finish(error));
-      worker.on('exit', (code) => {
-        if (!settled) finish(new Error(`benchmark worker exited early with code ${code}`));
-      });
-      worker.on('message', (reply: WorkerReply) => {
-        if (reply.type === 'error') {
-          finish(new Error(`run ${reply.id} failed: ${reply.message}`));
-          return;
-        }
-        const task = tasks[reply.id];
-        results[reply.id] = reply.metrics;
-        done++;
-        if (task) onProgress?.({ done, total: tasks.length, policy: task.policy, seed: task.seed });
-        if (done === tasks.length) finish(null);
-        else feed(worker);
-      });
-      worker.postMessage({
-        type: 'init',
-        scenario,
-        days,
-        engineRules: engineRules ?? null,
-      } satisfies WorkerRequest);
-      feed(worker);
-    }
+  // tsx's `--import tsx` declines to register in worker threads on Node 20, hence the shim over execArgv.
+  const replies = await runOnWorkers<BenchmarkTask, Extract<WorkerReply, { type: 'result' }>>({
+    entry: WORKER_ENTRY,
+    tasks,
+    workerCount,
+    init: {
+      type: 'init',
+      scenario,
+      days,
+      engineRules: engine.engineRules ?? null,
+      engineModels: engine.engineModels ?? null,
+    } satisfies WorkerRequest,
+    request: (task) => task satisfies WorkerRequest,
+    onResult: (done, task) =>
+      onProgress?.({ done, total: tasks.length, policy: task.policy, seed: task.seed }),
+    workerName: 'benchmark worker',
+    taskName: 'run',
   });
+  return replies.map((reply) => reply.metrics);
 }

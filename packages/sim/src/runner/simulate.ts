@@ -1,4 +1,4 @@
-import type { EngineRules } from '@roas/core';
+import type { EngineRules, EvidenceModels } from '@roas/core';
 import { accountMeanOrderValue } from '../market/latent.ts';
 import { Market } from '../market/market.ts';
 import { createPolicy, type PolicyName } from '../policies/registry.ts';
@@ -7,9 +7,14 @@ import type { Scenario } from '../scenarios/schema.ts';
 import { computeRunMetrics, type RunMetrics } from './metrics.ts';
 
 /** The account settings a policy is given for a scenario (never the market's latents). */
-export function policyContext(scenario: Scenario, engineRules?: EngineRules): PolicyContext {
+export function policyContext(
+  scenario: Scenario,
+  engineRules?: EngineRules,
+  engineModels?: EvidenceModels,
+): PolicyContext {
   return {
     ...(engineRules ? { engineRules } : {}),
+    ...(engineModels ? { engineModels } : {}),
     currency: scenario.currency,
     totalDailyBudgetCents: Math.round(scenario.dailyBudget * 100),
     minDailyBudgetCents: Math.round(scenario.minDailyBudget * 100),
@@ -24,8 +29,9 @@ function buildPolicy(
   scenario: Scenario,
   policy: PolicyName | PolicyFactory,
   engineRules?: EngineRules,
+  engineModels?: EvidenceModels,
 ): AnyPolicy {
-  const context = policyContext(scenario, engineRules);
+  const context = policyContext(scenario, engineRules, engineModels);
   return typeof policy === 'function' ? policy(context) : createPolicy(policy, context);
 }
 
@@ -39,9 +45,10 @@ export function runPolicy(
   seed: number,
   days = scenario.horizonDays,
   engineRules?: EngineRules,
+  engineModels?: EvidenceModels,
 ): { market: Market; policy: AnyPolicy } {
   const market = new Market(scenario, seed);
-  const instance = buildPolicy(scenario, policy, engineRules);
+  const instance = buildPolicy(scenario, policy, engineRules, engineModels);
   for (let day = 0; day < days; day++) {
     const observation = market.observe();
     const decisions =
@@ -61,7 +68,8 @@ export function simulate(
   seed: number,
   days = scenario.horizonDays,
   engineRules?: EngineRules,
+  engineModels?: EvidenceModels,
 ): RunMetrics {
-  const { market, policy: instance } = runPolicy(scenario, policy, seed, days, engineRules);
+  const { market, policy: instance } = runPolicy(scenario, policy, seed, days, engineRules, engineModels);
   return computeRunMetrics(market, instance.name, days);
 }

@@ -76,6 +76,7 @@ export type Recommendation = {
   risks: string[];
   guardrails: GuardrailCheck[];
   explanation: string;
+  analyst: { outcome: string; changed: boolean; model: string; promptVersion: string } | null;
   status: string;
   asOf: string | null;
   createdAt: string;
@@ -248,6 +249,10 @@ export type HitRate = {
 
 export type OutcomeSummary = {
   note: string | null;
+  /** When the newest outcome was measured (ISO); null before any. */
+  measuredAt: string | null;
+  overall: HitRate[];
+  byAction: (HitRate & { action: string })[];
   byRuleCell: (HitRate & { action: string; bucket: string | null; trend: string | null })[];
   byAudience: (HitRate & { audienceType: string })[];
   byStage: (HitRate & { stage: string | null })[];
@@ -314,8 +319,122 @@ export type AccountHealth = {
     } | null;
   };
   killSwitch: KillSwitch;
-  spend: { spendCap: Money | null; amountSpent: Money | null; balance: Money | null };
+  spend: {
+    spendCap: Money | null;
+    amountSpent: Money | null;
+    /** Owed to Meta and not billed yet. */
+    balance: Money | null;
+    capUsedPercent: number | null;
+    capRemaining: Money | null;
+    /** Average daily spend over the last 7 complete days. */
+    dailyPace: Money | null;
+    capDaysLeft: number | null;
+  };
   dataThrough: string | null;
-  rateLimit: null;
+  /** Graph API usage headers as the last sync left them; null before the first sync. */
+  rateLimit: { maxPercent: number; regainAccessMinutes: number; observedAt: string; isHigh: boolean } | null;
+  tracking: {
+    checked: boolean;
+    note: string;
+    isFlatline: boolean;
+    zeroDays: string[];
+    expectedPurchases: number | null;
+    probability: number | null;
+    baseline: { from: string; to: string; purchases: number } | null;
+  };
+  findings: HealthFinding[];
+  alerts: HealthAlert[];
   problems: string[];
+};
+
+export type HealthCheckId =
+  'account_status' | 'spend_cap' | 'tracking_flatline' | 'rate_limit' | 'token' | 'sync';
+
+export type HealthFinding = {
+  check: HealthCheckId;
+  severity: 'warning' | 'critical';
+  message: string;
+  fingerprint: string;
+  tripsKillSwitch: boolean;
+};
+
+export type HealthAlert = {
+  check: string;
+  severity: 'warning' | 'critical';
+  message: string;
+  firstSeenAt: string;
+  alertedAt: string | null;
+  trippedAt: string | null;
+  resolvedAt: string | null;
+};
+
+export type ThresholdProposal = {
+  id: string;
+  scope: string;
+  key: string;
+  title: string;
+  changes: { path: (string | number)[]; from: number; to: number }[];
+  evidence: {
+    group?: string;
+    hits?: number;
+    misses?: number;
+    hitRate?: number;
+    interval?: number[];
+    trigger?: string;
+  };
+  reason: string;
+  expectedEffect: {
+    scenario?: string;
+    seeds?: number;
+    days?: number;
+    trueProfitDelta?: number;
+    trueProfitDeltaInterval?: number[];
+    gapClosedBefore?: number;
+    gapClosedAfter?: number;
+    verdict?: string;
+  } | null;
+  basedOnSettingsVersion: number;
+  status: 'proposed' | 'approved' | 'rejected' | 'superseded';
+  decidedBy: string | null;
+  decidedAt: string | null;
+  resultingSettingsVersion: number | null;
+  createdAt: string;
+};
+
+export const MODEL_KINDS = ['roas_forecast', 'purchase_probability', 'fatigue_onset'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** A model's accuracy on the days it was not trained on, beside the naive baselines (lower is better). */
+export type ModelHoldout = {
+  metric: 'mae' | 'brier';
+  model: number;
+  baselines: Record<string, number>;
+  gate: string;
+  alsoBeat?: string[];
+  rows: number;
+  rankCorrelation: number | null;
+};
+
+export type ModelInfo = {
+  id: string;
+  accountId: string | null;
+  kind: ModelKind;
+  version: number;
+  label: string;
+  scope: 'account' | 'cold-start';
+  isActive: boolean;
+  inUse: boolean;
+  usage: string;
+  trainedAt: string;
+  trainedFrom: string;
+  trainedTo: string;
+  holdout: ModelHoldout | null;
+  verdict: string | null;
+  training: Record<string, unknown>;
+};
+
+export type ModelsView = {
+  account: { id: string; name: string } | null;
+  mlEnabled: boolean;
+  models: ModelInfo[];
 };

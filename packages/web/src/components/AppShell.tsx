@@ -1,4 +1,5 @@
 import { Suspense } from 'react';
+import { Logo } from './Logo.tsx';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { SessionContext } from '../auth/session.ts';
 import { useLogoutMutation, useMeQuery } from '../hooks/queries/useMeQuery.ts';
@@ -8,6 +9,7 @@ const NAV = [
   { to: '/', label: 'Recommendations', end: true },
   { to: '/history', label: 'History' },
   { to: '/outcomes', label: 'Outcomes' },
+  { to: '/models', label: 'Models' },
   { to: '/accounts', label: 'Accounts' },
   { to: '/settings', label: 'Settings' },
 ] as const;
@@ -51,17 +53,7 @@ export function AppShell() {
         <header className="sticky top-0 z-30 border-b border-slate-800 bg-slate-900 text-slate-100">
           <div className="mx-auto flex max-w-7xl items-center gap-4 px-4 py-2">
             <NavLink to="/" className="flex shrink-0 items-center gap-2 font-semibold tracking-tight">
-              <svg aria-hidden viewBox="0 0 32 32" className="size-6">
-                <rect width="32" height="32" rx="7" fill="#1e293b" />
-                <path
-                  d="M7 22 L13 15 L18 19 L25 9"
-                  fill="none"
-                  stroke="#34d399"
-                  strokeWidth="3"
-                  strokeLinecap="round"
-                  strokeLinejoin="round"
-                />
-              </svg>
+              <Logo className="size-6" />
               ROAS Pilot
             </NavLink>
             <nav aria-label="Main" className="hidden gap-1 md:flex">

@@ -14,6 +14,16 @@ function PassMark({ passed }: { passed: boolean }) {
   );
 }
 
+// The analyst can only add caution; a fallback leaves the engine's decision and explanation as they were.
+const ANALYST_OUTCOME: Record<string, string> = {
+  ok: 'reviewed',
+  refused: 'its answer was bolder than the engine and was refused',
+  malformed: 'its answer was unreadable; the engine’s explanation stands',
+  failed: 'the call failed; the engine’s explanation stands',
+  'skipped-cost-cap': 'not asked (the run’s cost cap was reached)',
+  'skipped-unavailable': 'not asked (the service was unavailable)',
+};
+
 /** Everything the engine weighed for one recommendation: explanation, reasons, guardrails, risks. */
 export function EvidencePanel({ rec }: { rec: Recommendation }) {
   const timeZone = rec.account.timezone;
@@ -23,6 +33,13 @@ export function EvidencePanel({ rec }: { rec: Recommendation }) {
   return (
     <div className="space-y-4 text-sm" data-testid="evidence">
       {rec.explanation ? <p className="leading-relaxed text-slate-800">{rec.explanation}</p> : null}
+      {rec.analyst ? (
+        <p className="text-xs text-slate-600" data-testid="analyst-note">
+          Claude analyst ({rec.analyst.model}, prompt {rec.analyst.promptVersion}):{' '}
+          {ANALYST_OUTCOME[rec.analyst.outcome] ?? rec.analyst.outcome}
+          {rec.analyst.changed ? ' (it made this recommendation more cautious)' : ''}.
+        </p>
+      ) : null}
 
       <dl className="grid grid-cols-2 gap-x-4 gap-y-1 sm:grid-cols-4">
         <Fact label="ROAS estimate" value={rec.roas ? formatRoas(rec.roas.mean) : '–'} />

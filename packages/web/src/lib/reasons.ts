@@ -11,6 +11,8 @@ const GROUPS: { prefix: string; label: string }[] = [
   { prefix: 'stage', label: 'Stage pipeline' },
   { prefix: 'audience', label: 'Audience' },
   { prefix: 'fatigue', label: 'Creative fatigue' },
+  { prefix: 'model', label: 'Learning models (evidence)' },
+  { prefix: 'analyst', label: 'Claude analyst' },
   { prefix: 'allocation', label: 'Budget allocation' },
   { prefix: 'hysteresis', label: 'Confirmation across runs' },
 ];

@@ -75,8 +75,17 @@ export function AccountHealthPage() {
   );
 }
 
+const CHECK_LABELS: Record<string, string> = {
+  account_status: 'Account status',
+  spend_cap: 'Spend cap',
+  tracking_flatline: 'Tracking flatline',
+  rate_limit: 'Rate-limit usage',
+  token: 'Access token',
+  sync: 'Sync',
+};
+
 function HealthPanel({ health, timeZone }: { health: AccountHealth; timeZone: string | undefined }) {
-  const { sync, token, killSwitch, spend } = health;
+  const { sync, token, killSwitch, spend, rateLimit, tracking } = health;
   return (
     <div className="space-y-3">
       {health.problems.length > 0 ? (
@@ -93,6 +102,19 @@ function HealthPanel({ health, timeZone }: { health: AccountHealth; timeZone: st
           No problem found. Checked {formatDateTime(health.checkedAt, timeZone)}.
         </p>
       )}
+      {killSwitch.isOn ? (
+        <div
+          role="status"
+          aria-label="Kill switch"
+          className="rounded-lg border border-rose-300 bg-rose-50 p-3 text-sm text-rose-900"
+        >
+          <p className="font-semibold">Kill switch on: nothing is written to Meta for this account.</p>
+          {killSwitch.reason ? <p className="mt-1">Reason: {killSwitch.reason}</p> : null}
+          <p className="mt-1 text-xs">
+            Only a person clears it: <code>roas accounts kill-switch {health.account.id} --off</code>
+          </p>
+        </div>
+      ) : null}
       <dl className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
         <Tile
           label="Data through"
@@ -131,19 +153,95 @@ function HealthPanel({ health, timeZone }: { health: AccountHealth; timeZone: st
         <Tile
           label="Status"
           value={titleCase(health.account.status) || '–'}
-          hint={health.account.disableReason ?? undefined}
+          hint={health.account.disableReason ? `Disable reason: ${health.account.disableReason}` : undefined}
+          isBad={health.findings.some((f) => f.check === 'account_status')}
         />
         <Tile
           label="Spend cap"
           value={
             spend.spendCap === null || spend.spendCap.minor === '0'
               ? 'No cap'
-              : formatMoneyView(spend.spendCap)
+              : `${formatMoneyView(spend.amountSpent)} of ${formatMoneyView(spend.spendCap)}`
           }
+          hint={
+            spend.capRemaining
+              ? `${formatMoneyView(spend.capRemaining)} left${spend.capDaysLeft !== null ? `, about ${Math.round(spend.capDaysLeft)} day(s) at ${formatMoneyView(spend.dailyPace)} a day` : ''}`
+              : undefined
+          }
+          meter={spend.capUsedPercent}
+          isBad={health.findings.some((f) => f.check === 'spend_cap')}
         />
-        <Tile label="Amount spent" value={formatMoneyView(spend.amountSpent)} />
-        <Tile label="Balance" value={formatMoneyView(spend.balance)} />
+        <Tile
+          label="Amount spent"
+          value={formatMoneyView(spend.amountSpent)}
+          hint={spend.dailyPace ? `${formatMoneyView(spend.dailyPace)} a day (last 7 days)` : undefined}
+        />
+        <Tile label="Balance (unbilled)" value={formatMoneyView(spend.balance)} />
+        <Tile
+          label="Purchase tracking"
+          value={!tracking.checked ? 'Not checked' : tracking.isFlatline ? 'Flatline' : 'Reporting'}
+          hint={
+            tracking.isFlatline && tracking.expectedPurchases !== null
+              ? `${tracking.note}: ${tracking.expectedPurchases.toFixed(1)} expected`
+              : tracking.note
+          }
+          isBad={tracking.isFlatline}
+        />
+        <Tile
+          label="Rate-limit usage"
+          value={rateLimit === null ? 'not read yet' : `${Math.round(rateLimit.maxPercent)}%`}
+          hint={
+            rateLimit === null
+              ? undefined
+              : rateLimit.regainAccessMinutes > 0
+                ? `Throttled for ${rateLimit.regainAccessMinutes} min · read ${formatRelative(rateLimit.observedAt)}`
+                : `Highest quota used · read ${formatRelative(rateLimit.observedAt)}`
+          }
+          meter={rateLimit?.maxPercent ?? null}
+          isBad={rateLimit?.isHigh ?? false}
+        />
       </dl>
+      {health.findings.length > 0 ? (
+        <section aria-labelledby="checks" className="rounded-lg border border-slate-200 bg-white p-3">
+          <h3 id="checks" className="mb-2 text-sm font-semibold">
+            Checks with a problem
+          </h3>
+          <ul className="space-y-2 text-sm">
+            {health.findings.map((finding) => (
+              <li key={finding.check} className="flex flex-wrap items-baseline gap-2">
+                <span
+                  className={`rounded px-1.5 py-0.5 text-xs font-semibold uppercase ${finding.severity === 'critical' ? 'bg-rose-100 text-rose-800' : 'bg-amber-100 text-amber-800'}`}
+                >
+                  {finding.severity}
+                </span>
+                <span className="font-medium">{CHECK_LABELS[finding.check] ?? finding.check}</span>
+                <span className="text-slate-700">{finding.message}</span>
+                {finding.tripsKillSwitch ? (
+                  <span className="text-xs text-rose-700">trips the kill switch</span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {health.alerts.length > 0 ? (
+        <details className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
+          <summary className="cursor-pointer font-semibold">Alerts sent by the hourly check</summary>
+          <ul className="mt-2 space-y-1 text-xs text-slate-700">
+            {health.alerts.map((alert) => (
+              <li key={alert.check}>
+                <span className="font-medium">{CHECK_LABELS[alert.check] ?? alert.check}</span> (
+                {alert.severity}): since {formatDateTime(alert.firstSeenAt, timeZone)}, alerted{' '}
+                {formatDateTime(alert.alertedAt, timeZone)}
+                {alert.trippedAt
+                  ? `, tripped the kill switch ${formatDateTime(alert.trippedAt, timeZone)}`
+                  : ''}
+                {alert.resolvedAt ? `, resolved ${formatDateTime(alert.resolvedAt, timeZone)}` : ', open'}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
     </div>
   );
 }
@@ -152,17 +250,37 @@ function Tile({
   label,
   value,
   hint,
+  meter,
   isBad,
 }: {
   label: string;
   value: string;
-  hint?: string;
+  hint?: string | undefined;
+  /** A percent (0-100+) drawn as a bar under the value. */
+  meter?: number | null;
   isBad?: boolean;
 }) {
   return (
     <div className={`rounded-lg border bg-white p-3 ${isBad ? 'border-rose-300' : 'border-slate-200'}`}>
       <dt className="text-xs text-slate-500">{label}</dt>
       <dd className={`mt-1 font-semibold ${isBad ? 'text-rose-800' : ''}`}>{value}</dd>
+      {meter !== null && meter !== undefined ? (
+        <dd>
+          <div
+            role="meter"
+            aria-label={label}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(Math.min(meter, 100))}
+            className="mt-1 h-1.5 w-full overflow-hidden rounded bg-slate-100"
+          >
+            <div
+              className={`h-full ${meter >= 90 ? 'bg-rose-500' : meter >= 70 ? 'bg-amber-500' : 'bg-emerald-500'}`}
+              style={{ width: `${Math.min(meter, 100)}%` }}
+            />
+          </div>
+        </dd>
+      ) : null}
       {hint ? <dd className="text-xs text-slate-500">{hint}</dd> : null}
     </div>
   );

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { Logo } from '../components/Logo.tsx';
 import { Navigate, useSearchParams } from 'react-router';
 import { ApiError, describeError } from '../api/client.ts';
 import { Loading } from '../components/StateMessage.tsx';
@@ -36,17 +37,7 @@ export function LoginPage() {
     <div className="flex min-h-screen items-center justify-center bg-slate-900 px-4">
       <div className="w-full max-w-sm">
         <div className="mb-6 flex items-center justify-center gap-2 text-xl font-semibold text-white">
-          <svg aria-hidden viewBox="0 0 32 32" className="size-8">
-            <rect width="32" height="32" rx="7" fill="#1e293b" />
-            <path
-              d="M7 22 L13 15 L18 19 L25 9"
-              fill="none"
-              stroke="#34d399"
-              strokeWidth="3"
-              strokeLinecap="round"
-              strokeLinejoin="round"
-            />
-          </svg>
+          <Logo className="size-8" />
           ROAS Pilot
         </div>
         <form onSubmit={onSubmit} className="rounded-xl bg-white p-6 shadow-xl" aria-label="Sign in">

@@ -3,7 +3,7 @@ import type { HitRate } from '../api/types.ts';
 import { ActionBadge } from '../components/Badges.tsx';
 import { EmptyState, ErrorMessage, Loading } from '../components/StateMessage.tsx';
 import { useOutcomesQuery } from '../hooks/queries/useHistoryQuery.ts';
-import { formatRate, titleCase } from '../lib/format.ts';
+import { formatDateTime, formatRate, titleCase } from '../lib/format.ts';
 import { ACTIONS, type Action } from '../api/types.ts';
 
 type Row = HitRate & { key: string; label: ReactNode };
@@ -45,7 +45,53 @@ function OutcomeTable({ title, rows }: { title: string; rows: Row[] }) {
   );
 }
 
+/** One card per horizon: how often the recommendations were right, all actions together. */
+function HorizonCards({ rows }: { rows: HitRate[] }) {
+  return (
+    <ul className="grid gap-3 sm:grid-cols-2" aria-label="Hit rate per horizon">
+      {rows.map((row) => (
+        <li key={row.horizonDays} className="rounded-lg border border-slate-200 bg-white p-4">
+          <p className="text-sm text-slate-500">After {row.horizonDays} days</p>
+          <p className="text-3xl font-semibold tabular-nums">{formatRate(row.hitRate, 0)}</p>
+          <p className="text-sm text-slate-600">
+            right in {row.hits} of {row.hits + row.misses} judged; {row.inconclusive} too early or too close
+            to tell
+          </p>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ScoringRules() {
+  return (
+    <details className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-700">
+      <summary className="cursor-pointer font-medium">How a recommendation is scored</summary>
+      <p className="mt-2">
+        Each recommendation, applied or not, is measured over the 3 and the 7 days from its decision day
+        against the week before it, and judged on the probability that the ad set&apos;s ROAS over those days
+        was above the line in force when it was made (80% either way counts):
+      </p>
+      <ul className="mt-2 list-disc space-y-1 pl-5">
+        <li>Scale and Promote are right when the ROAS stayed at or above the target.</li>
+        <li>
+          Pause is right when the ad set stayed below break-even: by its own later data when it kept running,
+          or by the simulator&apos;s truth when it was paused.
+        </li>
+        <li>Hold is wrong when the ad set turned out a clear winner that should have been scaled.</li>
+        <li>Retest is wrong when the ad set turned out a clear loser.</li>
+      </ul>
+      <p className="mt-2">
+        Days still collecting late conversions weigh less; an outcome is revised until its days are final. Too
+        little spend, or a ROAS too close to the line, is counted as too early to tell and left out of the hit
+        rate. A decision repeated on the same day counts once.
+      </p>
+    </details>
+  );
+}
+
 const isAction = (value: string): value is Action => (ACTIONS as readonly string[]).includes(value);
+const actionLabel = (action: string) => (isAction(action) ? <ActionBadge action={action} /> : action);
 
 export function OutcomesPage() {
   const query = useOutcomesQuery();
@@ -57,8 +103,9 @@ export function OutcomesPage() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Outcomes</h1>
         <p className="text-sm text-slate-600">
-          Whether past recommendations were right, measured some days after each one: the hit rate by rule, by
-          audience type and by stage.
+          Whether past recommendations were right, measured 3 and 7 days after each one: the hit rate by rule,
+          by audience type and by stage.
+          {data?.measuredAt ? ` Last measured ${formatDateTime(data.measuredAt)}.` : ''}
         </p>
       </div>
       {query.isPending ? <Loading what="outcomes" /> : null}
@@ -69,13 +116,22 @@ export function OutcomesPage() {
         <EmptyState title="No outcomes measured yet.">
           <p>
             {data.note ??
-              'An outcome is measured some days after a recommendation, once its effect has settled. Come back after approving and applying a few.'}
+              'An outcome is measured 3 and 7 days after a recommendation, once those days are synced and most of their late conversions are in.'}
           </p>
         </EmptyState>
       ) : null}
       {data && !isEmpty ? (
         <>
           {data.note ? <p className="text-sm text-slate-600">{data.note}</p> : null}
+          <HorizonCards rows={data.overall ?? []} />
+          <OutcomeTable
+            title="By action"
+            rows={(data.byAction ?? []).map((row) => ({
+              ...row,
+              key: `${row.action}-${row.horizonDays}`,
+              label: actionLabel(row.action),
+            }))}
+          />
           <OutcomeTable
             title="By rule"
             rows={data.byRuleCell.map((row) => ({
@@ -83,7 +139,7 @@ export function OutcomesPage() {
               key: `${row.action}-${row.bucket}-${row.trend}-${row.horizonDays}`,
               label: (
                 <span className="flex flex-wrap items-center gap-2">
-                  {isAction(row.action) ? <ActionBadge action={row.action} /> : row.action}
+                  {actionLabel(row.action)}
                   <span className="text-slate-600">
                     {[titleCase(row.bucket), titleCase(row.trend)].filter(Boolean).join(' · ')}
                   </span>
@@ -109,6 +165,7 @@ export function OutcomesPage() {
           />
         </>
       ) : null}
+      <ScoringRules />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { ApiError } from '../api/client.ts';
 import type { SettingsChange, ValidationIssue } from '../api/types.ts';
 import { useCan } from '../auth/session.ts';
 import { EmptyState, ErrorMessage, InlineError, Loading } from '../components/StateMessage.tsx';
+import { ThresholdProposals } from '../components/ThresholdProposals.tsx';
 import { YamlEditor, type YamlEditorHandle } from '../components/YamlEditor.tsx';
 import {
   useSaveSettingsMutation,
@@ -277,6 +278,8 @@ export function SettingsPage() {
           ) : null}
         </aside>
       </div>
+
+      <ThresholdProposals />
     </div>
   );
 }

@@ -45,6 +45,14 @@ export type ExecutionSettings = {
   approvalMaxAgeHours?: number;
 };
 
+/** The highest Graph API usage percent in the response headers of an account's last call, and when. */
+export type RateLimitReading = {
+  maxPercent: number;
+  /** Meta's estimated wait before calls are accepted again, in minutes (0 unless throttled). */
+  regainAccessMinutes: number;
+  observedAt: string;
+};
+
 export const accounts = pgTable('accounts', {
   id: text('id').primaryKey(),
   source: text('source', { enum: ACCOUNT_SOURCES }).notNull(),
@@ -68,6 +76,10 @@ export const accounts = pgTable('accounts', {
   /** Why syncing stopped (for example an expired token); cleared by a successful sync. */
   syncBlockedReason: text('sync_blocked_reason'),
   lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
+  /** This account's own Slack incoming webhook (encrypted like the token); null uses SLACK_WEBHOOK_URL. */
+  slackWebhookCiphertext: text('slack_webhook_ciphertext'),
+  /** The Graph API usage headers as the last sync left them (`services/account-health.service.ts`). */
+  rateLimitUsage: jsonb('rate_limit_usage').$type<RateLimitReading>(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -291,6 +303,8 @@ export const recommendations = pgTable(
     settingsVersion: integer('settings_version').notNull(),
     engineVersion: text('engine_version').notNull(),
     modelVersion: text('model_version'),
+    /** The Claude analyst's review of this decision (`services/analyst/`); null when no analyst ran. */
+    analyst: jsonb('analyst').$type<Record<string, unknown>>(),
     status: text('status', { enum: RECOMMENDATION_STATUSES }).notNull().default('pending'),
     /** Why applying it did not go through (stale, held by a guardrail, refused by Meta, waiting for a slot). */
     statusReason: text('status_reason'),
@@ -376,10 +390,41 @@ export const notifications = pgTable(
       .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** Enqueuing the same event twice (a retried job) queues it once. */
+    dedupeKey: text('dedupe_key').unique(),
+    /** Not sent before this time: the retry backoff, Slack's Retry-After, or a dispatcher's claim. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
     createdAt: createdAt(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   (t) => [index('notifications_status_idx').on(t.status, t.createdAt)],
+);
+
+export const HEALTH_SEVERITIES = ['warning', 'critical'] as const;
+
+/**
+ * The health problems an account has now (or had: `resolved_at`), one row per check, so an hourly
+ * check alerts once when a problem appears or changes, and trips the kill switch once.
+ */
+export const accountHealthAlerts = pgTable(
+  'account_health_alerts',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    check: text('check').notNull(),
+    severity: text('severity', { enum: HEALTH_SEVERITIES }).notNull(),
+    /** What makes two findings the same problem (a changed one alerts again). */
+    fingerprint: text('fingerprint').notNull(),
+    message: text('message').notNull(),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+    alertedAt: timestamp('alerted_at', { withTimezone: true }),
+    /** When this problem tripped the kill switch (once per occurrence: a person may clear it). */
+    trippedAt: timestamp('tripped_at', { withTimezone: true }),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.check] })],
 );
 
 export const models = pgTable(
@@ -414,6 +459,39 @@ export const predictions = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('predictions_entity_idx').on(t.entityId, t.predictedFor)],
+);
+
+export const PROPOSAL_STATUSES = ['proposed', 'approved', 'rejected', 'superseded'] as const;
+
+/**
+ * A bounded threshold change argued for by outcome hit rates (`@roas/core` adaptive.ts), with its
+ * expected effect measured on the simulator. It changes nothing until an admin approves it; approval
+ * saves the changed rules as a new settings version.
+ */
+export const thresholdProposals = pgTable(
+  'threshold_proposals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** `global` or an account id, as for settings versions. */
+    scope: text('scope').notNull(),
+    /** The lever and direction (`buckets.winnerAtLeast:up`): a newer proposal supersedes an older one. */
+    key: text('key').notNull(),
+    title: text('title').notNull(),
+    changes: jsonb('changes').$type<{ path: (string | number)[]; from: number; to: number }[]>().notNull(),
+    evidence: jsonb('evidence').$type<Record<string, unknown>>().notNull(),
+    reason: text('reason').notNull(),
+    /** The simulator's paired comparison of the current and the proposed rules; null when not measured. */
+    expectedEffect: jsonb('expected_effect').$type<Record<string, unknown>>(),
+    /** The settings version the proposal was made against (0 for the bundled defaults). */
+    basedOnSettingsVersion: integer('based_on_settings_version').notNull(),
+    status: text('status', { enum: PROPOSAL_STATUSES }).notNull().default('proposed'),
+    decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    /** The settings version an approval created. */
+    resultingSettingsVersion: integer('resulting_settings_version'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('threshold_proposals_scope_idx').on(t.scope, t.status, t.createdAt)],
 );
 
 /** Who did what and when: approvals, settings changes, user changes. */
@@ -484,3 +562,75 @@ export const oauthStates = pgTable('oauth_states', {
   createdAt: createdAt(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
+
+export const JOB_RUN_STATUSES = ['running', 'done', 'skipped', 'failed', 'abandoned'] as const;
+
+/**
+ * One execution of a scheduled job (`src/jobs/`) by one worker: `roas serve`'s in-process scheduler
+ * or a `roas worker`. Written after the job's lock is taken and finished before it is released, so the
+ * runs of one account never overlap in time; `abandoned` marks a run whose worker died.
+ */
+export const jobRuns = pgTable(
+  'job_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The pg-boss job id, or the in-process scheduler's own id: a retried job keeps it. */
+    jobId: text('job_id').notNull(),
+    name: text('name').notNull(),
+    /** Null for jobs over every account (fan-out, outcomes, health, notifications). */
+    accountId: text('account_id'),
+    workerId: text('worker_id').notNull(),
+    attempt: integer('attempt').notNull().default(1),
+    status: text('status', { enum: JOB_RUN_STATUSES }).notNull(),
+    summary: jsonb('summary').$type<Record<string, unknown>>(),
+    error: text('error'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('job_runs_account_idx').on(t.accountId, t.startedAt),
+    index('job_runs_running_idx')
+      .on(t.status)
+      .where(sql`status = 'running'`),
+  ],
+);
+
+export const ANALYST_CALL_OUTCOMES = [
+  'ok',
+  'malformed',
+  'failed',
+  'skipped-cost-cap',
+  'skipped-unavailable',
+] as const;
+
+/**
+ * Every Claude analyst call of a recommend run (one batch of recommendations each), including the
+ * ones the cost cap or an unreachable endpoint stopped: prompt version, model, tokens, cost, latency,
+ * and what became of each recommendation in it. Never the API key.
+ */
+export const analystCalls = pgTable(
+  'analyst_calls',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    runId: uuid('run_id').notNull(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    promptVersion: text('prompt_version').notNull(),
+    model: text('model').notNull(),
+    outcome: text('outcome', { enum: ANALYST_CALL_OUTCOMES }).notNull(),
+    /** Per recommendation: `{ level, entityId, outcome, detail }`. */
+    items: jsonb('items').$type<Record<string, unknown>[]>().notNull(),
+    stopReason: text('stop_reason'),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    /** What the call cost (or, with no usage known, may have cost) in 10^-9 USD. */
+    costNanoUsd: bigint('cost_nano_usd', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
+    latencyMs: integer('latency_ms').notNull().default(0),
+    error: text('error'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('analyst_calls_run_idx').on(t.runId, t.createdAt)],
+);

@@ -5,6 +5,7 @@ import {
   type AccountRecommendations,
   type Recommendation,
 } from '../../services/recommend.service.ts';
+import { AnalystRun, analystSettingsFrom } from '../../services/analyst/analyst.service.ts';
 import { fmt, renderTable, type Column } from '../format.ts';
 import { runWithContext } from '../run.ts';
 
@@ -71,7 +72,8 @@ export function renderRecommendations(
 ): string {
   const header =
     `${run.account.name} (${run.account.id}) · as of ${run.asOf} · ${run.account.currency} · ` +
-    `${settingsText(run)} · engine ${run.engineVersion} · ${run.recommendations.length} ad set(s)`;
+    `${settingsText(run)} · engine ${run.engineVersion} · ${run.modelVersion ? `models ${run.modelVersion}` : 'no models'} · ` +
+    `${run.recommendations.length} ad set(s)`;
   const lines = [header];
   const columns: Column<Recommendation>[] = [
     { header: 'Name', value: (r) => fmt.truncate(r.name, 40), align: 'left' },
@@ -148,8 +150,10 @@ export function recommendationsJson(run: AccountRecommendations) {
       risks: r.risks,
       guardrails: r.guardrails,
       explanation: r.explanation,
+      analyst: r.analyst,
       settingsVersionId: run.settingsVersionId,
       engineVersion: run.engineVersion,
+      modelVersion: run.modelVersion,
     })),
   };
 }
@@ -165,6 +169,8 @@ export function registerRecommendCommand(program: Command): void {
     .option('--explain', 'print each decision’s explanation, reasons and guardrails')
     .option('--json', 'print the recommendations as JSON')
     .option('--dry-run', 'decide and print, but store nothing')
+    .option('--no-analyst', 'do not ask the Claude analyst (it runs only when ANTHROPIC_API_KEY is set)')
+    .option('--no-ml', 'decide without the learning models (also off with ML_ENABLED=false)')
     .action(
       async (options: {
         account?: string;
@@ -172,13 +178,20 @@ export function registerRecommendCommand(program: Command): void {
         explain?: boolean;
         json?: boolean;
         dryRun?: boolean;
+        analyst: boolean;
+        ml: boolean;
       }) => {
-        await runWithContext(async ({ database }) => {
+        await runWithContext(async ({ database, config, logger }) => {
+          const analystSettings = options.analyst ? analystSettingsFrom(config) : null;
           const runs = await recommend(database.db, {
             accountId: options.account,
             stage: options.stage,
             dryRun: options.dryRun ?? false,
             now: new Date(),
+            ml: options.ml && config.mlEnabled,
+            analyst: analystSettings
+              ? new AnalystRun(analystSettings, { db: database.db, logger })
+              : undefined,
           });
           if (options.json) {
             const shaped = runs.map(recommendationsJson);

@@ -2,11 +2,13 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
 import { checkPortFree, startHttpServer, type RunningServer } from '../../http/server.ts';
 import { createContext, type AppContext } from '../../main.ts';
+import { InProcessScheduler } from '../../jobs/in-process-scheduler.ts';
+import { describeSchedule, scheduleFrom } from '../../jobs/schedule.ts';
 import { ensureDemoData, startDemoMarket, type DemoMarket } from '../../services/demo.service.ts';
 import { describeFirstRunAdmin, ensureAdmin } from '../../services/users.service.ts';
 
 /** Waits for Ctrl-C or a termination signal. */
-function untilStopped(): Promise<NodeJS.Signals> {
+export function untilStopped(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -27,6 +29,7 @@ export async function serve(options: { demo: boolean }): Promise<void> {
   const context = await createContext(config);
   let demo: DemoMarket | undefined;
   let server: RunningServer | undefined;
+  let scheduler: InProcessScheduler | undefined;
   try {
     let appContext: AppContext = context;
     if (options.demo) {
@@ -56,12 +59,22 @@ export async function serve(options: { demo: boolean }): Promise<void> {
         );
       }
     }
+    // On PostgreSQL the jobs belong to `roas worker` processes, which share the queue safely.
+    if (config.scheduler === 'off') console.log('Scheduled jobs are off (ROAS_SCHEDULER=off).');
+    else if (context.database.engine !== 'pglite')
+      console.log('Scheduled jobs run in `roas worker` processes (DATABASE_URL is set).');
+    else {
+      scheduler = new InProcessScheduler({ context: appContext, schedule: scheduleFrom(config) });
+      await scheduler.start();
+      console.log(`Scheduled jobs run in this process: ${describeSchedule(scheduleFrom(config))}.`);
+    }
     console.log(
       `ROAS Pilot is running at ${server.url} (listening on ${server.host}:${server.port}; ${context.database.engine} database; ready in ${seconds(performance.now() - startedAt)}). Ctrl-C to stop.`,
     );
     const signal = await untilStopped();
     context.logger.info({ signal }, 'stopping');
   } finally {
+    await scheduler?.stop();
     await server?.close();
     await demo?.close();
     await context.close();

@@ -1,6 +1,7 @@
 import { DEFAULT_POLICIES, runBenchmark, ScenarioError, type BenchmarkResult } from '@roas/sim';
 import type { Command } from 'commander';
 import { loadRulesFile } from '../../adapters/rules/rules-file.ts';
+import { loadSimulationModels } from '../../services/simulation-models.service.ts';
 import { UserError } from '../../shared/errors.ts';
 import { fmt, renderTable } from '../format.ts';
 import { createProgress } from '../progress.ts';
@@ -49,6 +50,10 @@ export function registerSimulateCommand(program: Command): void {
     .option('--days <n>', 'days to simulate (default: the scenario horizon)')
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--rules <file.yaml>', "the engine policy's rules file (default: the bundled defaults)")
+    .option(
+      '--models <dir>',
+      "the engine+ml policy's cold-start models folder (default: the shipped packages/app/models/cold-start)",
+    )
     .option('--json', 'print the result as JSON')
     .action(
       async (options: {
@@ -58,6 +63,7 @@ export function registerSimulateCommand(program: Command): void {
         days?: string;
         workers?: string;
         rules?: string;
+        models?: string;
         json?: boolean;
       }) => {
         const positive = (flag: string, value: string | undefined, allowZero = false) => {
@@ -72,6 +78,12 @@ export function registerSimulateCommand(program: Command): void {
           .map((p) => p.trim())
           .filter((p) => p !== '');
         const engineRules = options.rules ? await loadRulesFile(options.rules) : undefined;
+        const workers = positive('--workers', options.workers, true);
+        if (options.models && !policies.includes('engine+ml'))
+          throw new UserError('--models is read by the engine+ml policy only: add it to --policies');
+        const engineModels = policies.includes('engine+ml')
+          ? await loadSimulationModels(options.models)
+          : undefined;
         const progress = createProgress('Simulating', !options.json);
         let result: BenchmarkResult;
         try {
@@ -81,8 +93,9 @@ export function registerSimulateCommand(program: Command): void {
               policies,
               seeds: parseSeeds(options.seeds),
               days: positive('--days', options.days),
-              workers: positive('--workers', options.workers, true),
+              workers,
               ...(engineRules ? { engineRules } : {}),
+              ...(engineModels ? { engineModels } : {}),
             },
             ({ done, total }) => progress.update(done, total),
           );

@@ -1,3 +1,4 @@
+import type { AnalystRun } from '../../services/analyst/analyst.service.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../adapters/db/database.ts';
 import { reviewAndApply } from '../../services/approve-and-apply.service.ts';
@@ -13,7 +14,16 @@ import { API_ROUTES } from '../api-routes.ts';
 /** Recommendations: the list, review (one or many), a run on demand, history and outcomes. */
 export function registerRecommendationsRoutes(
   app: FastifyInstance,
-  deps: { db: Db; now(): Date; cache: ListCache; meta: ApplyDeps },
+  deps: {
+    db: Db;
+    now(): Date;
+    cache: ListCache;
+    meta: ApplyDeps;
+    /** A fresh Claude analyst per engine run, when one is configured. */
+    analyst?: () => AnalystRun | undefined;
+    /** Whether runs use the learning models (ML_ENABLED). */
+    ml?: boolean;
+  },
 ): void {
   // The same URL is the same page for every signed-in user: pages are cached until the data changes.
   registerApiRoute(app, API_ROUTES.listRecommendations, ({ query, request }) =>
@@ -61,7 +71,12 @@ export function registerRecommendationsRoutes(
     }),
   );
   registerApiRoute(app, API_ROUTES.runRecommendations, ({ body }) =>
-    runRecommendations(deps.db, { accountId: body.accountId, now: deps.now() }),
+    runRecommendations(deps.db, {
+      accountId: body.accountId,
+      now: deps.now(),
+      analyst: deps.analyst?.(),
+      ml: deps.ml,
+    }),
   );
   registerApiRoute(app, API_ROUTES.history, ({ query, request }) =>
     deps.cache.through(request.url, () =>

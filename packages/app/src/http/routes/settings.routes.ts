@@ -8,6 +8,11 @@ import {
   updateSettings,
   validateRulesText,
 } from '../../services/settings.service.ts';
+import {
+  approveThresholdProposal,
+  listThresholdProposals,
+  rejectThresholdProposal,
+} from '../../services/threshold-proposals.service.ts';
 import { userActorOf } from '../auth-guard.ts';
 import { registerApiRoute } from '../api-route.ts';
 import { API_ROUTES } from '../api-routes.ts';
@@ -34,4 +39,17 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: { db: Db; now
       changes: diff.changes,
     };
   });
+  registerApiRoute(app, API_ROUTES.thresholdProposals, async ({ query }) => ({
+    proposals: await listThresholdProposals(deps.db, { accountId: query.account, status: query.status }),
+  }));
+  registerApiRoute(app, API_ROUTES.approveThresholdProposal, ({ params, request }) =>
+    approveThresholdProposal(deps.db, params.id, { actor: userActorOf(request), now: deps.now() }),
+  );
+  registerApiRoute(app, API_ROUTES.rejectThresholdProposal, async ({ params, request }) => ({
+    proposal: await rejectThresholdProposal(deps.db, params.id, {
+      actor: userActorOf(request),
+      now: deps.now(),
+    }),
+    settingsVersion: null,
+  }));
 }

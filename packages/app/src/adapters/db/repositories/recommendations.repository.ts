@@ -94,6 +94,7 @@ export type RecommendationListRow = {
   risks: unknown;
   guardrails: unknown;
   explanation: string;
+  analyst: unknown;
   roas: unknown;
   appliesTo: string | null;
   asOf: string | null;
@@ -161,6 +162,7 @@ type ListSqlRow = {
   risks: unknown;
   guardrails: unknown;
   explanation: string;
+  analyst: unknown;
   roas: unknown;
   applies_to: string | null;
   as_of: string | null;
@@ -196,7 +198,7 @@ export async function listRecommendationRows(
                r.entity_id, coalesce(s.name, ad.name, r.inputs->>'name', r.entity_id) as entity_name,
                c.id as campaign_id, c.name as campaign_name, r.action, r.scale_percent::text as scale_percent,
                r.new_daily_budget_minor::text as new_daily_budget_minor, r.confidence, r.bucket, r.trend,
-               r.stage, r.reasons, r.risks, r.guardrails, r.explanation, r.inputs->'roas' as roas,
+               r.stage, r.reasons, r.risks, r.guardrails, r.explanation, r.analyst, r.inputs->'roas' as roas,
                r.inputs->>'appliesTo' as applies_to, r.inputs->>'asOf' as as_of,
                r.inputs->'audience' as audience,
                coalesce(r.inputs->'budget'->>'dailyBudgetMinor', r.inputs->'state'->>'dailyBudgetMinor') as daily_budget_minor,
@@ -235,6 +237,7 @@ export async function listRecommendationRows(
     risks: r.risks,
     guardrails: r.guardrails,
     explanation: r.explanation,
+    analyst: r.analyst,
     roas: r.roas,
     appliesTo: r.applies_to,
     asOf: r.as_of,
