@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
   bigint,
+  bigserial,
   boolean,
   date,
   index,
@@ -631,6 +632,8 @@ export const analystCalls = pgTable(
     latencyMs: integer('latency_ms').notNull().default(0),
     error: text('error'),
     createdAt: createdAt(),
+    /** Insertion order: calls a few microseconds apart may share a timestamp (PGlite's clock is coarse). */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
   },
-  (t) => [index('analyst_calls_run_idx').on(t.runId, t.createdAt)],
+  (t) => [index('analyst_calls_run_idx').on(t.runId, t.seq)],
 );

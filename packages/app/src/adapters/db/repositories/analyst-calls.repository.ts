@@ -14,9 +14,5 @@ export async function insertAnalystCall(db: Db, call: NewAnalystCall): Promise<s
 
 /** A run's analyst calls, oldest first. */
 export async function analystCallsOfRun(db: Db, runId: string): Promise<AnalystCallRow[]> {
-  return db
-    .select()
-    .from(analystCalls)
-    .where(eq(analystCalls.runId, runId))
-    .orderBy(asc(analystCalls.createdAt), asc(analystCalls.id));
+  return db.select().from(analystCalls).where(eq(analystCalls.runId, runId)).orderBy(asc(analystCalls.seq));
 }
