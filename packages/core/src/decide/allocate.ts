@@ -1,9 +1,11 @@
 import { MICROS_PER_UNIT } from '../money/money.ts';
-import { fitPurchaseRatePrior } from '../stats/gamma-poisson.ts';
+import { fitPurchaseRatePrior, SPREAD_PSEUDO_ENTITIES } from '../stats/gamma-poisson.ts';
+import { fitFunnelRatio, funnelAssisted, funnelRoasPosterior } from '../stats/funnel-evidence.ts';
 import { completenessAt } from '../stats/lag.ts';
-import { posteriorMeanRoas, roasPosterior } from '../stats/roas-posterior.ts';
+import { normalCdf } from '../stats/special-functions.ts';
+import { posteriorMeanRoas } from '../stats/roas-posterior.ts';
 import { DEFAULT_MODEL_RULES } from '../rules/defaults.ts';
-import type { EngineRules } from '../rules/engine-rules.ts';
+import type { EngineRules, FunnelEvidenceRules } from '../rules/engine-rules.ts';
 import type { Reason } from './classify.ts';
 import { explainDecision, type AccountContext, type Decision, type EntityFacts } from './decide-entity.ts';
 import type { AccountInput } from './decide-account.ts';
@@ -37,7 +39,6 @@ export type AllocationResult = {
 
 const toMajor = (micros: bigint) => Number(micros) / Number(MICROS_PER_UNIT);
 
-/** A diminishing-returns curve: revenue = r0 x response(spend), a Hill curve with half-saturation K. */
 /** The longest memory a stretched window may reach. */
 const MAX_LOOKBACK_DAYS = 90;
 
@@ -147,20 +148,24 @@ function waterFill(
   return { budgets, lambda: lambda + 1 };
 }
 
-/**
- * Low-spend ROAS of each ad set on the posterior, fitted on every recent day at the spend it ran at:
- * each day's spend is turned into "response" under the curve, discounted for lag and weighted toward
- * recent days, then the Gamma-Poisson x lognormal posterior shrinks it toward the account.
- */
-function lowSpendRoas(
+type AllocationDay = {
+  age: number;
+  completeness: number;
+  spend: number;
+  purchases: number;
+  revenue: number;
+  /** The funnel event `rules.funnelEvidence` reads (add-to-carts by default); 0 when it is off. */
+  funnelEvents: number;
+};
+
+/** Rows read once: ages, completeness and money in plain numbers, for every fit below. */
+function readAllocationDays(
   facts: readonly EntityFacts[],
-  curves: readonly ResponseCurve[],
   input: AccountInput,
   context: AccountContext,
-  settings: EngineRules['allocation'],
-): { mean: number; logSd: number }[] {
-  // Rows read once: ages, completeness and money in plain numbers, for every stretch tried below.
-  const days = facts.map((f) =>
+  funnel: FunnelEvidenceRules | undefined,
+): AllocationDay[][] {
+  return facts.map((f) =>
     f.rows.map((row) => {
       const age = ageOn(row.date, input.asOf);
       return {
@@ -169,14 +174,30 @@ function lowSpendRoas(
         spend: toMajor(row.totals.spend),
         purchases: row.totals.purchases,
         revenue: toMajor(row.totals.revenue),
+        funnelEvents: funnel ? row.totals[funnel.event] : 0,
       };
     }),
   );
+}
+
+/**
+ * Low-spend ROAS of each ad set on the posterior, fitted on every recent day at the spend it ran at:
+ * each day's spend is turned into "response" under the curve, discounted for lag and weighted toward
+ * recent days, then the Gamma-Poisson x lognormal posterior shrinks it toward the account.
+ */
+function lowSpendRoas(
+  days: readonly (readonly AllocationDay[])[],
+  curves: readonly ResponseCurve[],
+  context: AccountContext,
+  settings: EngineRules['allocation'],
+  funnel: FunnelEvidenceRules | undefined,
+): { mean: number; logSd: number }[] {
   const gather = (stretch: number) =>
     days.map((rows, i) => {
       let exposure = 0;
       let purchases = 0;
       let revenue = 0;
+      let funnelEvents = 0;
       const curve = curves[i] as ResponseCurve;
       const lookback = Math.min(MAX_LOOKBACK_DAYS, settings.lookbackDays * stretch);
       const decay = 0.5 ** (1 / (settings.halfLifeDays * stretch));
@@ -186,8 +207,9 @@ function lowSpendRoas(
         exposure += weight * day.completeness * response(day.spend, curve);
         purchases += weight * day.purchases;
         revenue += weight * day.revenue;
+        funnelEvents += weight * day.funnelEvents;
       }
-      return { exposure, purchases, revenue };
+      return { exposure, purchases, revenue, funnelEvents };
     });
   // A small account remembers longer: the window stretches until the account has enough purchases.
   let evidence = gather(1);
@@ -195,12 +217,18 @@ function lowSpendRoas(
     if (evidence.reduce((s, e) => s + e.purchases, 0) >= settings.minAccountPurchases) break;
     evidence = gather(stretch);
   }
+  // Scarce purchases lean on add-to-carts through the account's cart-to-purchase ratio (rules permitting).
+  const ratio = fitFunnelRatio(evidence, funnel?.maxWeight ?? 0);
   const prior = fitPurchaseRatePrior(
-    evidence.map((e) => ({ spend: e.exposure, purchases: e.purchases })),
+    evidence.map((e) => {
+      const rate = funnelAssisted(e, ratio);
+      return { spend: rate.exposure, purchases: rate.purchases };
+    }),
     1 / context.targetCpa,
+    SPREAD_PSEUDO_ENTITIES,
   );
   return evidence.map((e) => {
-    const posterior = roasPosterior(e, prior, context.aovPrior);
+    const posterior = funnelRoasPosterior(e, ratio, prior, context.aovPrior);
     // Log ROAS is about normal: log-gamma (variance ≈ 1/α + 1/2α²) plus the order-value term.
     const logSd = Math.sqrt(1 / posterior.alpha + 1 / (2 * posterior.alpha ** 2) + posterior.aovLogSd ** 2);
     return { mean: posteriorMeanRoas(posterior), logSd };
@@ -252,11 +280,16 @@ export function allocatePortfolio(
     exponent: settings.saturationExponent,
   }));
   const roas = lowSpendRoas(
-    owned.map(({ facts }) => facts),
+    readAllocationDays(
+      owned.map(({ facts }) => facts),
+      input,
+      context,
+      rules.funnelEvidence,
+    ),
     curves,
-    input,
     context,
     settings,
+    rules.funnelEvidence,
   );
   const budgets = owned.map(({ facts }) => Number(facts.state.dailyBudgetMinor ?? 0n) / scale);
   // The models' evidence moves each value as rules.models.allocation says (factor 1 when off or absent).
@@ -299,9 +332,39 @@ export function allocatePortfolio(
   const up = 1 + settings.maxIncreasePercent / 100;
   const down = 1 - settings.maxDecreasePercent / 100;
   const grid = Math.max(minBudget, total / (candidates.length * 8));
+  // A loser at its current budget that likely pays at a lower one is cut by the allocation, not paused.
+  const base = [...decisions];
+  const cutShare = settings.cutBeforePauseAt ?? null;
+  if (cutShare !== null)
+    candidates.forEach((c, k) => {
+      const decision = decisions[c.index];
+      const pause = decision?.reasons.find((r) => r.ruleId === 'bucket.breakEven.pause' && r.passed);
+      if (!decision || decision.action !== 'PAUSE' || !pause || c.current <= 0) return;
+      const lower = c.current * cutShare;
+      const roasLower = ((roas[k]?.mean ?? 0) * response(lower, c.curve)) / lower;
+      const line = context.breakEvenRoas * modifierFor(c.facts.audience, rules).roasThresholdMultiplier;
+      const stillPays = normalCdf((Math.log(roasLower) - Math.log(line)) / Math.max(c.logSd, 1e-6));
+      if (stillPays <= rules.buckets.breakEven.pauseMaxProbability) return;
+      base[c.index] = {
+        ...decision,
+        action: 'HOLD',
+        concludedAction: 'HOLD',
+        reasons: [
+          ...decision.reasons,
+          {
+            ruleId: 'allocation.cutBeforePause',
+            metric: `P(ROAS > break-even) at ${Math.round(cutShare * 100)}% of the budget`,
+            observed: Math.round(stillPays * 1000) / 1000,
+            threshold: rules.buckets.breakEven.pauseMaxProbability,
+            passed: true,
+            text: `${Math.round(stillPays * 100)}% likely to make money at ${Math.round(cutShare * 100)}% of its budget: cut it instead of pausing`,
+          },
+        ],
+      };
+    });
   const steps = candidates.map((c, k) => {
     const optimum = filled.budgets[k] ?? 0;
-    const decision = decisions[c.index];
+    const decision = base[c.index];
     const isPaused = decision?.action === 'PAUSE';
     // Move only where the evidence agrees: even a pessimistic reading wants more, or an optimistic one less.
     const band = Math.exp(settings.evidenceBand * c.logSd);
@@ -312,11 +375,11 @@ export function allocatePortfolio(
     const target = isPaused ? 0 : Math.min(c.current * up, Math.max(c.current * down, direction));
     return { c, optimum, target };
   });
-  const out = [...decisions];
+  const out = [...base];
   const lines: AllocationLine[] = [];
   /** Turns one step into a guarded decision; returns the budget the ad set will run at. */
   const settle = ({ c, optimum, target }: (typeof steps)[number]): number => {
-    const decision = decisions[c.index];
+    const decision = base[c.index];
     if (!decision) return 0;
     lines.push({
       entityId: c.facts.entityId,

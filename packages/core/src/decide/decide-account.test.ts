@@ -157,6 +157,97 @@ describe('decideAccount', () => {
     expect(decision.guardrails.find((g) => g.id === 'guardrail.cooldown')?.passed).toBe(false);
   });
 
+  describe('add-to-carts as purchase evidence (rules.funnelEvidence)', () => {
+    /** 28 days at 25 a day, one purchase (AOV 50) every other day, and `cartsPerDay` add-to-carts. */
+    const sparse = (id: string, cartsPerDay: number) => {
+      const base = adSet(id, { spend: 25, roas: 0 });
+      return {
+        ...base,
+        rows: base.rows.map((row, i) => ({
+          ...row,
+          totals: {
+            ...row.totals,
+            purchases: i % 2 === 0 ? 1 : 0,
+            revenue: i % 2 === 0 ? 50_000_000n : 0n,
+            addsToCart: cartsPerDay,
+          },
+        })),
+      };
+    };
+    const input = account([sparse('many-carts', 4), sparse('few-carts', 2), sparse('some-carts', 3)]);
+    const withoutFunnel = (() => {
+      const { funnelEvidence: _, ...older } = DEFAULT_RULES;
+      return older as EngineRules;
+    })();
+
+    it('ranks ad sets with equal purchases by their carts, and says so in the notes', () => {
+      const result = decideAccount(input, DEFAULT_RULES);
+      expect(byId(result, 'many-carts').roas.mean).toBeGreaterThan(byId(result, 'some-carts').roas.mean);
+      expect(byId(result, 'some-carts').roas.mean).toBeGreaterThan(byId(result, 'few-carts').roas.mean);
+      expect(result.notes.join(' ')).toMatch(/purchase rates also read add-to-carts: [\d.]+ per purchase/);
+    });
+
+    it('reads purchases only when the rules have no funnelEvidence (settings saved before it)', () => {
+      const result = decideAccount(input, withoutFunnel);
+      expect(byId(result, 'many-carts').roas.mean).toBeCloseTo(byId(result, 'few-carts').roas.mean, 9);
+      expect(result.notes.join(' ')).not.toMatch(/add-to-carts/);
+    });
+
+    it('narrows the interval: carts are more events than purchases', () => {
+      const width = (rules: EngineRules) => {
+        const roas = byId(decideAccount(input, rules), 'some-carts').roas;
+        return roas.hi - roas.lo;
+      };
+      expect(width(DEFAULT_RULES)).toBeLessThan(width(withoutFunnel));
+    });
+  });
+
+  describe('cut before pause (allocation.cutBeforePauseAt)', () => {
+    // Broad (pause line 0.9 x break-even 1.67 = 1.5): loses at 200 a day (ROAS 1.0); on the assumed curve
+    // (half-saturation 2 x the equal share of 80) it returns about 1.4 at 100 a day: 35% likely above 1.5.
+    const input = account(
+      [
+        adSet('saturated', { spend: 200, roas: 1 }, { audience: { type: 'broad', lookalikePercent: null } }),
+        adSet('a', { spend: 40, roas: 2.5 }),
+        adSet('b', { spend: 40, roas: 2 }),
+        adSet('c', { spend: 40, roas: 2 }),
+      ],
+      { totalDailyBudgetMinor: 32_000n },
+    );
+    const confirmed = {
+      ...input,
+      entities: input.entities.map((e) => ({ ...e, previousActions: ['PAUSE' as const] })),
+    };
+    const off: EngineRules = {
+      ...DEFAULT_RULES,
+      allocation: { ...DEFAULT_RULES.allocation, cutBeforePauseAt: null },
+    };
+
+    it('pauses a confirmed loser when the check is off', () => {
+      expect(byId(decideAccount(confirmed, off), 'saturated').action).toBe('PAUSE');
+    });
+
+    it('cuts it instead when it likely pays at half its budget, and says why', () => {
+      const decision = byId(decideAccount(confirmed, DEFAULT_RULES), 'saturated');
+      expect(decision.action).toBe('SCALE');
+      expect(decision.scalePercent).toBeLessThan(0);
+      const reason = decision.reasons.find((r) => r.ruleId === 'allocation.cutBeforePause');
+      expect(reason?.passed).toBe(true);
+      expect(reason?.text).toMatch(/likely to make money at 50% of its budget: cut it instead of pausing/);
+    });
+
+    it('still pauses a loser that loses at half its budget too', () => {
+      const hopeless = account(
+        [
+          adSet('hopeless', { spend: 200, roas: 0.5 }, { previousActions: ['PAUSE'] }),
+          adSet('a', { spend: 40, roas: 4 }),
+        ],
+        { totalDailyBudgetMinor: 24_000n },
+      );
+      expect(byId(decideAccount(hopeless, DEFAULT_RULES), 'hopeless').action).toBe('PAUSE');
+    });
+  });
+
   it('skips allocation with a note when budgets are unknown (CSV imports) or owned by campaigns', () => {
     const unknown = (f: EntityFacts): EntityFacts => ({
       ...f,

@@ -4,7 +4,8 @@ import { formatMicros, MICROS_PER_UNIT, minorUnitsToMicros } from '../money/mone
 import type { EngineRules } from '../rules/engine-rules.ts';
 import { resolveTargets, type ResolvedTargets } from '../rules/thresholds.ts';
 import { guardrailMoneyFor } from './guardrail-money.ts';
-import { fitPurchaseRatePrior } from '../stats/gamma-poisson.ts';
+import { fitPurchaseRatePrior, SPREAD_PSEUDO_ENTITIES } from '../stats/gamma-poisson.ts';
+import { FUNNEL_EVENT_LABELS, fitFunnelRatio, funnelAssisted } from '../stats/funnel-evidence.ts';
 import { DEFAULT_COMPLETENESS, type CompletenessCurve } from '../stats/lag.ts';
 import { orderValuePriorFromAccount } from '../stats/roas-posterior.ts';
 import { allocatePortfolio, type AllocationResult } from './allocate.ts';
@@ -95,13 +96,29 @@ export function decideAccount(input: AccountInput, rules: EngineRules): AccountD
     return { asOf: input.asOf, targets, accountRoas, decisions: [], allocation: null, notes };
   }
   const targetCpa = targets.targetCpa;
+  // Where purchases are few, add-to-carts (or checkouts) inform each purchase rate as well.
+  const funnelRules = rules.funnelEvidence;
+  const judgedEvidence = judged.map((e) => {
+    const window = features.get(e.entityId)?.windows[JUDGING_WINDOW];
+    return {
+      purchases: window?.totals.purchases ?? 0,
+      funnelEvents: window && funnelRules ? window.totals[funnelRules.event] : 0,
+      exposure: window?.exposure ?? 0,
+    };
+  });
+  const funnelRatio = fitFunnelRatio(judgedEvidence, funnelRules?.maxWeight ?? 0);
   const ratePrior = fitPurchaseRatePrior(
-    judged.map((e) => {
-      const window = features.get(e.entityId)?.windows[JUDGING_WINDOW];
-      return { spend: window?.exposure ?? 0, purchases: window?.totals.purchases ?? 0 };
+    judgedEvidence.map((e) => {
+      const rate = funnelAssisted(e, funnelRatio);
+      return { spend: rate.exposure, purchases: rate.purchases };
     }),
     1 / targetCpa,
+    SPREAD_PSEUDO_ENTITIES,
   );
+  if (funnelRules && funnelRatio.weight > 0)
+    notes.push(
+      `purchase rates also read ${FUNNEL_EVENT_LABELS[funnelRules.event]}: ${funnelRatio.eventsPerPurchase.toFixed(1)} per purchase across the account, weight ${funnelRatio.weight.toFixed(2)}`,
+    );
   const context: AccountContext = {
     asOf: input.asOf,
     curve,
@@ -116,6 +133,7 @@ export function decideAccount(input: AccountInput, rules: EngineRules): AccountD
       rules.fatigue.cpmInflation.baselineDays + rules.fatigue.ctrDropFromPeak.days,
     ),
     ratePrior,
+    ...(funnelRules ? { funnel: { event: funnelRules.event, ratio: funnelRatio } } : {}),
     aovPrior: orderValuePriorFromAccount(aov, 0.7, AD_SET_ORDER_VALUE_SPREAD),
     money: guardrailMoneyFor(rules, {
       targetCpa,

@@ -4,12 +4,17 @@ import { DEFAULT_MODEL_RULES } from '../rules/defaults.ts';
 import type { EngineRules } from '../rules/engine-rules.ts';
 import type { Bucket, Confidence, DecisionAction, Trend } from '../rules/primitives.ts';
 import type { PurchaseRatePrior } from '../stats/gamma-poisson.ts';
+import {
+  funnelRoasPosterior,
+  NO_FUNNEL,
+  type FunnelEvent,
+  type FunnelRatio,
+} from '../stats/funnel-evidence.ts';
 import { completenessAt, type CompletenessCurve } from '../stats/lag.ts';
 import {
   posteriorMeanRoas,
   probabilityRoasAbove,
   roasInterval,
-  roasPosterior,
   type OrderValuePrior,
 } from '../stats/roas-posterior.ts';
 import { modifierFor } from './audience.ts';
@@ -62,6 +67,8 @@ export type AccountContext = {
   /** Median spend of the account's entities over the fatigue window (the lookalike fatigue gate). */
   medianEntitySpend: number | null;
   ratePrior: PurchaseRatePrior;
+  /** Funnel events read as purchase evidence (rules.funnelEvidence); absent = purchases only. */
+  funnel?: { event: FunnelEvent; ratio: FunnelRatio };
   aovPrior: OrderValuePrior;
   money: GuardrailMoney;
 };
@@ -108,12 +115,14 @@ export function decideEntity(
     precomputed ?? computeFeatures(facts.rows, account.asOf, account.curve, rules.trend.windowDays);
   const window = features.windows[JUDGING_WINDOW];
   const spend = Number(window.totals.spend) / 1e6;
-  const posterior = roasPosterior(
+  const posterior = funnelRoasPosterior(
     {
       purchases: window.totals.purchases,
       exposure: window.exposure,
       revenue: Number(window.totals.revenue) / 1e6,
+      funnelEvents: account.funnel ? window.totals[account.funnel.event] : 0,
     },
+    account.funnel?.ratio ?? NO_FUNNEL,
     account.ratePrior,
     account.aovPrior,
   );

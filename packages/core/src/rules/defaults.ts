@@ -373,8 +373,10 @@ export const DEFAULT_RULES: EngineRules = deepFreeze({
     evidenceBand: 0.5,
     unspentEvidenceBand: 1,
     leaveUnspentBelowTarget: true,
+    cutBeforePauseAt: 0.5,
   },
   models: MODEL_RULES,
+  funnelEvidence: { event: 'addsToCart', maxWeight: 1 },
 });
 
 /** How models enter decisions when the rules in force predate the `models` section (frozen with the rest). */

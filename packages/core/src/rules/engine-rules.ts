@@ -248,6 +248,8 @@ const allocationSchema = z
     // Leave money unspent only where a reading this many standard deviations better still says it does not pay.
     unspentEvidenceBand: z.number().min(0).max(3),
     leaveUnspentBelowTarget: z.boolean(),
+    // A matrix Pause is re-judged at this share of the budget: if it likely pays there, it is cut instead (absent or null = off).
+    cutBeforePauseAt: z.number().gt(0).lt(1).nullable().optional(),
   })
   .strict();
 
@@ -275,6 +277,18 @@ const modelsSchema = z
   })
   .strict();
 
+/**
+ * Funnel events as evidence on the purchase rate (absent = purchases only): where purchases are few,
+ * an ad set's add-to-carts count at the account's cart-to-purchase ratio, up to `maxWeight`, and less
+ * where ad sets' ratios differ.
+ */
+const funnelEvidenceSchema = z
+  .object({
+    event: z.enum(['addsToCart', 'checkoutsInitiated']),
+    maxWeight: fraction,
+  })
+  .strict();
+
 const engineRulesShapeSchema = z
   .object({
     version: z.literal(RULES_FORMAT_VERSION),
@@ -290,6 +304,7 @@ const engineRulesShapeSchema = z
     hysteresis: hysteresisSchema,
     allocation: allocationSchema,
     models: modelsSchema.optional(),
+    funnelEvidence: funnelEvidenceSchema.optional(),
   })
   .strict();
 
@@ -313,3 +328,4 @@ export type GuardrailRules = EngineRules['guardrails'];
 export type HysteresisRules = EngineRules['hysteresis'];
 export type AllocationRules = EngineRules['allocation'];
 export type ModelRules = NonNullable<EngineRules['models']>;
+export type FunnelEvidenceRules = NonNullable<EngineRules['funnelEvidence']>;

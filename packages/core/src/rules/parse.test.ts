@@ -425,20 +425,24 @@ describe('every key', () => {
   const paths = allPaths(DEFAULT_RULES).filter((p) => p.length > 0);
 
   const dotted = (path: readonly (string | number)[]): string => path.join('.');
+  const OPTIONAL_PATHS = ['models', 'funnelEvidence', 'allocation.cutBeforePauseAt'];
 
   it('is required: removing any object key is refused at its path', () => {
     for (const path of paths) {
       if (typeof path.at(-1) === 'number') continue;
-      // The one optional section: rules saved before it existed use DEFAULT_MODEL_RULES.
-      if (dotted(path) === 'models') continue;
+      // Optional because saved rules predate them: models (then DEFAULT_MODEL_RULES), funnel evidence and
+      // the cut-before-pause check (then off, so an older settings version decides as it did).
+      if (OPTIONAL_PATHS.some((optional) => dotted(path).startsWith(optional))) continue;
       const issues = issuesOf(unset(dotted(path))(defaults()));
       expect(issues.map((i) => i.path)).toContain(formatRulePath(path));
     }
   });
 
-  it('takes rules without the models section, which predate it', () => {
-    const older = unset('models')(defaults());
-    expect(parseEngineRules(older)).toEqual({ ok: true, rules: older });
+  it('takes rules without the sections and keys that came later', () => {
+    for (const optional of OPTIONAL_PATHS) {
+      const older = unset(optional)(defaults());
+      expect(parseEngineRules(older)).toEqual({ ok: true, rules: older });
+    }
   });
 
   it('is checked: a wrong type or a negative number anywhere is refused, never thrown', () => {

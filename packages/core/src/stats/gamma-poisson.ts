@@ -12,6 +12,11 @@ const MIN_COEFFICIENT_OF_VARIATION = 0.3;
 const MAX_COEFFICIENT_OF_VARIATION = 0.8;
 /** Spread assumed when the data cannot say (decision-quality.md 1.2 measured about 0.68). */
 const DEFAULT_COEFFICIENT_OF_VARIATION = 0.65;
+/**
+ * How many entities' worth of weight the default spread gets against the measured one: an account's
+ * dozen ad sets measure their spread poorly and too low on average, which shrinks winners too hard.
+ */
+export const SPREAD_PSEUDO_ENTITIES = 24;
 
 /**
  * Empirical-Bayes prior from sibling entities by the method of moments (decision-quality.md 1.2):
@@ -21,6 +26,7 @@ const DEFAULT_COEFFICIENT_OF_VARIATION = 0.65;
 export function fitPurchaseRatePrior(
   entities: readonly SpendAndPurchases[],
   fallbackRate: number,
+  spreadPseudoEntities = 0,
 ): PurchaseRatePrior {
   const withSpend = entities.filter((e) => e.spend > 0);
   const totalSpend = withSpend.reduce((sum, e) => sum + e.spend, 0);
@@ -33,10 +39,14 @@ export function fitPurchaseRatePrior(
   const squaredSpend = withSpend.reduce((sum, e) => sum + e.spend * e.spend, 0);
   const dispersion = withSpend.reduce((sum, e) => sum + (e.purchases - mean * e.spend) ** 2, 0);
   const variance = (dispersion - mean * totalSpend) / squaredSpend;
-  const cv = variance > 0 ? Math.sqrt(variance) / mean : 0;
+  const measured = variance > 0 ? variance / (mean * mean) : 0;
+  // A few entities measure the spread poorly (low, on average): it leans on the default like that many more.
+  const squaredCv =
+    (withSpend.length * measured + spreadPseudoEntities * DEFAULT_COEFFICIENT_OF_VARIATION ** 2) /
+    (withSpend.length + spreadPseudoEntities);
   return priorFromMean(
     mean,
-    Math.min(MAX_COEFFICIENT_OF_VARIATION, Math.max(MIN_COEFFICIENT_OF_VARIATION, cv)),
+    Math.min(MAX_COEFFICIENT_OF_VARIATION, Math.max(MIN_COEFFICIENT_OF_VARIATION, Math.sqrt(squaredCv))),
   );
 }
 

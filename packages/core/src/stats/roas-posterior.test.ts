@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitPurchaseRatePrior, priorFromMean } from './gamma-poisson.ts';
+import { fitPurchaseRatePrior, priorFromMean, SPREAD_PSEUDO_ENTITIES } from './gamma-poisson.ts';
 import { completenessAt, DEFAULT_COMPLETENESS, lagAdjustedSpend, validateCompletenessCurve } from './lag.ts';
 import {
   orderValuePriorFromAccount,
@@ -108,6 +108,26 @@ describe('fitPurchaseRatePrior', () => {
     expect(prior.alpha / prior.beta).toBeCloseTo(1 / 65, 3);
     expect(prior.alpha).toBeGreaterThan(1.6);
     expect(prior.alpha).toBeLessThan(3);
+  });
+
+  it("leans a few entities' spread on the default (CV 0.65), and many entities on their own", () => {
+    // Four alike ad sets measure no spread at all; 24 pseudo-entities pull it most of the way to 0.65.
+    const alike = Array.from({ length: 4 }, () => ({ spend: 1000, purchases: 40 }));
+    const cv = (prior: { alpha: number }) => 1 / Math.sqrt(prior.alpha);
+    expect(cv(fitPurchaseRatePrior(alike, 1 / 50))).toBeCloseTo(0.3, 10);
+    expect(cv(fitPurchaseRatePrior(alike, 1 / 50, SPREAD_PSEUDO_ENTITIES))).toBeCloseTo(
+      0.65 * Math.sqrt(24 / 28),
+      10,
+    );
+    const random = mulberry32(4);
+    const many = Array.from({ length: 4000 }, () => {
+      const spend = 500 + random() * 1500;
+      return { spend, purchases: poisson(random, gamma(random, 2.2, 2.2 * 65) * spend) };
+    });
+    expect(fitPurchaseRatePrior(many, 1 / 50, SPREAD_PSEUDO_ENTITIES).alpha).toBeCloseTo(
+      fitPurchaseRatePrior(many, 1 / 50).alpha,
+      0,
+    );
   });
 
   it('falls back to the given rate when the account has too little data', () => {
