@@ -50,6 +50,7 @@ const pct = (value: number) => `${Math.round(value * 100)}%`;
 
 // Reused from call to call (grown when needed): the index runs for every entity of every run.
 let backColumn = new Float64Array(64);
+let windowRows = new Int32Array(64);
 
 /** Each row's day counted back from the last complete day (0 = the last complete day), read once. */
 function daysBack(rows: readonly DailyRow[], lastDay: IsoDate): Float64Array {
@@ -59,8 +60,26 @@ function daysBack(rows: readonly DailyRow[], lastDay: IsoDate): Float64Array {
   return backColumn;
 }
 
+/** Indices of the rows `0..windowFrom` days back, in row order, and how many there are. */
+function rowsInWindow(back: Float64Array, count: number, windowFrom: number): number {
+  if (windowRows.length < count) windowRows = new Int32Array(2 * count);
+  let inWindow = 0;
+  for (let i = 0; i < count; i++) {
+    const b = back[i] ?? Number.NaN;
+    if (b >= 0 && b <= windowFrom) windowRows[inWindow++] = i;
+  }
+  return inWindow;
+}
+
 /** The look-back window's sums and its two parts, the recent stretch and the baseline before it. */
 type Stretches = { window: Sums; recent: Sums; baseline: Sums };
+
+// The running sums of sumStretches side by side, four per stretch (spend, impressions, reach, link
+// clicks): numbers kept in an object's fields would be boxed on every addition.
+const WINDOW = 0;
+const RECENT = 4;
+const BASELINE = 8;
+const running = new Float64Array(12);
 
 /**
  * Sums of the rows `0..windowFrom` days back (the window), `0..recentFrom` (recent) and the rest of
@@ -69,37 +88,47 @@ type Stretches = { window: Sums; recent: Sums; baseline: Sums };
 function sumStretches(
   rows: readonly DailyRow[],
   back: Float64Array,
-  windowFrom: number,
+  inWindow: number,
   recentFrom: number,
 ): Stretches {
-  const sums: Stretches = { window: emptySums(), recent: emptySums(), baseline: emptySums() };
-  for (let i = 0; i < rows.length; i++) {
-    const b = back[i] ?? Number.NaN;
-    if (!(b >= 0 && b <= windowFrom)) continue;
+  running.fill(0);
+  for (let k = 0; k < inWindow; k++) {
+    const i = windowRows[k] ?? 0;
     const { totals } = rows[i] as DailyRow;
     const spend = Number(totals.spend) / Number(MICROS_PER_UNIT);
-    addTo(sums.window, spend, totals);
-    addTo(b <= recentFrom ? sums.recent : sums.baseline, spend, totals);
+    addAt(WINDOW, spend, totals);
+    addAt((back[i] ?? Number.NaN) <= recentFrom ? RECENT : BASELINE, spend, totals);
   }
-  return sums;
+  return { window: sumsAt(WINDOW), recent: sumsAt(RECENT), baseline: sumsAt(BASELINE) };
 }
 
-const emptySums = (): Sums => ({ spend: 0, impressions: 0, reach: 0, linkClicks: 0 });
+function addAt(at: number, spend: number, totals: DailyRow['totals']): void {
+  running[at] = (running[at] ?? 0) + spend;
+  running[at + 1] = (running[at + 1] ?? 0) + totals.impressions;
+  running[at + 2] = (running[at + 2] ?? 0) + totals.reach;
+  running[at + 3] = (running[at + 3] ?? 0) + totals.linkClicks;
+}
 
-function addTo(s: Sums, spend: number, totals: DailyRow['totals']): void {
-  s.spend += spend;
-  s.impressions += totals.impressions;
-  s.reach += totals.reach;
-  s.linkClicks += totals.linkClicks;
+function sumsAt(at: number): Sums {
+  return {
+    spend: running[at] ?? 0,
+    impressions: running[at + 1] ?? 0,
+    reach: running[at + 2] ?? 0,
+    linkClicks: running[at + 3] ?? 0,
+  };
 }
 
 const ctrOf = (s: Sums) => (s.impressions > 0 ? s.linkClicks / s.impressions : null);
 const cpmOf = (s: Sums) => (s.impressions > 0 ? (s.spend * 1000) / s.impressions : null);
 
-/** The best CTR of any `days`-day stretch ending `from - days + 1` to `to` back, with enough clicks to trust. */
+/**
+ * The best CTR of any `days`-day stretch ending `from - days + 1` to `to` back, with enough clicks to
+ * trust, from the window's rows (every stretch lies inside the window).
+ */
 function peakCtr(
   rows: readonly DailyRow[],
   back: Float64Array,
+  inWindow: number,
   from: number,
   to: number,
   days: number,
@@ -108,7 +137,8 @@ function peakCtr(
   for (let end = from - (days - 1); end >= to; end--) {
     let impressions = 0;
     let linkClicks = 0;
-    for (let i = 0; i < rows.length; i++) {
+    for (let k = 0; k < inWindow; k++) {
+      const i = windowRows[k] ?? 0;
       const b = back[i] ?? Number.NaN;
       if (!(b >= end && b <= end + (days - 1))) continue;
       impressions += (rows[i] as DailyRow).totals.impressions;
@@ -146,7 +176,8 @@ export function fatigueIndex(
   const back = daysBack(input.rows, addDays(input.asOf, -1));
   const recentFrom = recentDays - 1;
   const windowFrom = recentFrom + rules.cpmInflation.baselineDays;
-  const { window, recent, baseline } = sumStretches(input.rows, back, windowFrom, recentFrom);
+  const inWindow = rowsInWindow(back, input.rows.length, windowFrom);
+  const { window, recent, baseline } = sumStretches(input.rows, back, inWindow, recentFrom);
 
   const band = rules.frequency[modifier.frequencyBand] * modifier.frequencyMultiplier;
   const reach = input.windowReach ?? window.reach;
@@ -155,7 +186,7 @@ export function fatigueIndex(
   const frequencyScore = frequency === null ? 0 : clip((frequency / band - 0.5) / 0.5);
 
   const current = ctrOf(recent);
-  const peak = peakCtr(input.rows, back, windowFrom, 0, recentDays);
+  const peak = peakCtr(input.rows, back, inWindow, windowFrom, 0, recentDays);
   const drop = current !== null && peak !== null ? Math.max(0, 1 - current / peak) : null;
   const { min, strong } = rules.ctrDropFromPeak;
   const dropScoreValue = drop === null ? 0 : dropScore(drop, min, strong);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deriveMetrics } from '../metrics/derive.ts';
 import { emptyTotals, type MetricTotals } from '../metrics/totals.ts';
 import { addDays } from '../metrics/window.ts';
 import { parseMicros } from '../money/money.ts';
@@ -56,6 +57,15 @@ describe('computeFeatures', () => {
     expect(f.windows.lifetime.totals.spend).toBe(parseMicros('100'));
     expect(f.windows['7d'].metrics.roas).toBeCloseTo(3, 10);
     expect(f.ageDays).toBe(10);
+  });
+
+  it("derives each window's metrics from its totals when they are read", () => {
+    const f = computeFeatures(lagged(20, 100, 3, 60), ASOF);
+    for (const window of Object.values(f.windows)) {
+      expect(window.metrics).toEqual(deriveMetrics(window.totals));
+      // Read twice, worked out once.
+      expect(window.metrics).toBe(window.metrics);
+    }
   });
 
   it('does not read a steady winner as declining when its newest days are only immature', () => {

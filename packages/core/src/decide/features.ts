@@ -78,6 +78,11 @@ type Days = {
   revenueMicros: Float64Array;
   /** Spend discounted by how much of its purchases can have been reported yet (major units). */
   exposure: Float64Array;
+  /** Scratch for the trend fit: its points (x, relative ROAS, weight) and daily CPAs. */
+  pointX: Float64Array;
+  pointY: Float64Array;
+  pointWeight: Float64Array;
+  cpa: Float64Array;
 };
 
 let columns: Days = emptyColumns(64);
@@ -89,6 +94,10 @@ function emptyColumns(capacity: number): Days {
     spendMicros: new Float64Array(capacity),
     revenueMicros: new Float64Array(capacity),
     exposure: new Float64Array(capacity),
+    pointX: new Float64Array(capacity),
+    pointY: new Float64Array(capacity),
+    pointWeight: new Float64Array(capacity),
+    cpa: new Float64Array(capacity),
   };
 }
 
@@ -135,19 +144,33 @@ function fillDay(days: Days, i: number, back: number, totals: MetricTotals, curv
   days.exposure[i] = (spendMicros / MICROS) * completenessAt(curve, back);
 }
 
-/** Weighted least-squares slope of y on x; null when the weights or x values leave it undefined. */
-function weightedSlope(points: readonly { x: number; y: number; w: number }[]): number | null {
-  const weight = points.reduce((s, p) => s + p.w, 0);
-  if (points.length < 3 || weight <= 0) return null;
-  const mx = points.reduce((s, p) => s + p.w * p.x, 0) / weight;
-  const my = points.reduce((s, p) => s + p.w * p.y, 0) / weight;
-  const sxx = points.reduce((s, p) => s + p.w * (p.x - mx) ** 2, 0);
+/**
+ * Weighted least-squares slope of y on x over the first `count` points; null when the weights or x
+ * values leave it undefined. Each sum is taken in point order, from 0.
+ */
+function weightedSlope(x: Float64Array, y: Float64Array, w: Float64Array, count: number): number | null {
+  let weight = 0;
+  for (let i = 0; i < count; i++) weight += w[i] ?? 0;
+  if (count < 3 || weight <= 0) return null;
+  let sumX = 0;
+  let sumY = 0;
+  for (let i = 0; i < count; i++) sumX += (w[i] ?? 0) * (x[i] ?? 0);
+  for (let i = 0; i < count; i++) sumY += (w[i] ?? 0) * (y[i] ?? 0);
+  const mx = sumX / weight;
+  const my = sumY / weight;
+  let sxx = 0;
+  for (let i = 0; i < count; i++) sxx += (w[i] ?? 0) * ((x[i] ?? 0) - mx) ** 2;
   if (sxx <= 0) return null;
-  return points.reduce((s, p) => s + p.w * (p.x - mx) * (p.y - my), 0) / sxx;
+  let sxy = 0;
+  for (let i = 0; i < count; i++) sxy += (w[i] ?? 0) * ((x[i] ?? 0) - mx) * ((y[i] ?? 0) - my);
+  return sxy / sxx;
 }
 
-function mean(values: readonly number[]): number {
-  return values.reduce((s, v) => s + v, 0) / values.length;
+/** Mean of the first `count` values, summed in order from 0. */
+function mean(values: Float64Array, count: number): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += values[i] ?? 0;
+  return sum / count;
 }
 
 /** Index of the first day no more than `span - 1` days before the last complete day; null span = all. */
@@ -169,32 +192,39 @@ function isSafeToSum(days: Days): boolean {
   return spend <= Number.MAX_SAFE_INTEGER && revenue <= Number.MAX_SAFE_INTEGER;
 }
 
-/** Money sums of a window in micros: numbers while exact (every partial sum below 2^53), else BigInt. */
-type MoneySums = { spend: bigint; revenue: bigint; spendMicros: number; revenueMicros: number };
+/** Whether the day at `i` had any delivery. */
+function isActive(days: Days, i: number): boolean {
+  return (days.spendMicros[i] ?? 0) > 0 || (days.rows[i] as DailyRow).totals.impressions > 0;
+}
 
-function sumMoney(days: Days, from: number, isSafe: boolean): MoneySums {
-  const count = days.rows.length;
-  if (isSafe) {
-    let spendMicros = 0;
-    let revenueMicros = 0;
-    for (let i = from; i < count; i++) {
-      spendMicros += days.spendMicros[i] ?? 0;
-      revenueMicros += days.revenueMicros[i] ?? 0;
-    }
-    return { spend: BigInt(spendMicros), revenue: BigInt(revenueMicros), spendMicros, revenueMicros };
+/** A window's features; its derived metrics are worked out on first read (the decisions never read them). */
+class WindowReading implements WindowFeatures {
+  readonly #spendMicros: number;
+  readonly #revenueMicros: number;
+  #metrics: DerivedMetrics | null = null;
+
+  constructor(
+    readonly totals: MetricTotals,
+    readonly exposure: number,
+    readonly lagCorrectedRoas: number | null,
+    readonly activeDays: number,
+    spendMicros: number,
+    revenueMicros: number,
+  ) {
+    this.#spendMicros = spendMicros;
+    this.#revenueMicros = revenueMicros;
   }
-  let spend = 0n;
-  let revenue = 0n;
-  for (let i = from; i < count; i++) {
-    spend += (days.rows[i] as DailyRow).totals.spend;
-    revenue += (days.rows[i] as DailyRow).totals.revenue;
+
+  get metrics(): DerivedMetrics {
+    this.#metrics ??= deriveMetricsOfMicros(this.totals, this.#spendMicros, this.#revenueMicros);
+    return this.#metrics;
   }
-  return { spend, revenue, spendMicros: Number(spend), revenueMicros: Number(revenue) };
 }
 
 /** A window's sums in date order, as `addTotals` would give them, and what derives from them. */
 function windowFeatures(days: Days, from: number, isSafe: boolean): WindowFeatures {
-  const money = sumMoney(days, from, isSafe);
+  let spendMicros = 0;
+  let revenueMicros = 0;
   let purchases = 0;
   let impressions = 0;
   let reach = 0;
@@ -205,6 +235,9 @@ function windowFeatures(days: Days, from: number, isSafe: boolean): WindowFeatur
   let activeDays = 0;
   for (let i = from; i < days.rows.length; i++) {
     const { totals } = days.rows[i] as DailyRow;
+    // Numbers while exact (every partial sum below 2^53 micros); else BigInt below.
+    spendMicros += days.spendMicros[i] ?? 0;
+    revenueMicros += days.revenueMicros[i] ?? 0;
     purchases += totals.purchases;
     impressions += totals.impressions;
     reach += totals.reach;
@@ -212,11 +245,24 @@ function windowFeatures(days: Days, from: number, isSafe: boolean): WindowFeatur
     addsToCart += totals.addsToCart;
     checkoutsInitiated += totals.checkoutsInitiated;
     exposure += days.exposure[i] ?? 0;
-    if ((days.spendMicros[i] ?? 0) > 0 || totals.impressions > 0) activeDays++;
+    if (isActive(days, i)) activeDays++;
+  }
+  let spend = 0n;
+  let revenue = 0n;
+  if (isSafe) {
+    spend = BigInt(spendMicros);
+    revenue = BigInt(revenueMicros);
+  } else {
+    for (let i = from; i < days.rows.length; i++) {
+      spend += (days.rows[i] as DailyRow).totals.spend;
+      revenue += (days.rows[i] as DailyRow).totals.revenue;
+    }
+    spendMicros = Number(spend);
+    revenueMicros = Number(revenue);
   }
   const totals: MetricTotals = {
-    spend: money.spend,
-    revenue: money.revenue,
+    spend,
+    revenue,
     purchases,
     impressions,
     reach,
@@ -224,32 +270,8 @@ function windowFeatures(days: Days, from: number, isSafe: boolean): WindowFeatur
     addsToCart,
     checkoutsInitiated,
   };
-  return {
-    totals,
-    metrics: deriveMetricsOfMicros(totals, money.spendMicros, money.revenueMicros),
-    exposure,
-    lagCorrectedRoas: exposure > 0 ? money.revenueMicros / MICROS / exposure : null,
-    activeDays,
-  };
-}
-
-type TrendDay = { back: number; x: number; exposure: number; roas: number | null; cpa: number | null };
-
-function trendDay(days: Days, i: number, firstBack: number, curve: CompletenessCurve): TrendDay {
-  const back = days.back[i] ?? 0;
-  const exposure = days.exposure[i] ?? 0;
-  const completeness = completenessAt(curve, back);
-  const purchases = (days.rows[i] as DailyRow).totals.purchases;
-  return {
-    back,
-    x: firstBack - back,
-    exposure,
-    roas: exposure > 0 ? (days.revenueMicros[i] ?? 0) / MICROS / exposure : null,
-    cpa:
-      purchases > 0 && completeness > 0
-        ? (days.spendMicros[i] ?? 0) / MICROS / (purchases / completeness)
-        : null,
-  };
+  const lagCorrectedRoas = exposure > 0 ? revenueMicros / MICROS / exposure : null;
+  return new WindowReading(totals, exposure, lagCorrectedRoas, activeDays, spendMicros, revenueMicros);
 }
 
 /** Mean spend (major units) over the days `from` to `to` back from the last complete day; missing days spent 0. */
@@ -263,6 +285,62 @@ function meanSpend(days: Days, from: number, to: number): number {
     sum += spend;
   }
   return sum / (to - from + 1);
+}
+
+type TrendReadings = Pick<
+  EntityFeatures,
+  'roasSlope' | 'trendRoas' | 'trendDays' | 'cpaVolatility' | 'dayOverDayRoasChange'
+>;
+
+/**
+ * The trend window's readings from day `from` on: the slope and mean of lag-corrected daily ROAS
+ * (days with exposure), CPA volatility (days with purchases) and the last day's ROAS change.
+ */
+function trendOf(days: Days, from: number, curve: CompletenessCurve): TrendReadings {
+  const firstBack = days.back[from] ?? 0;
+  let points = 0;
+  let cpas = 0;
+  let weightedRoas = 0;
+  let weight = 0;
+  let lastRoas: number | null = null;
+  let previousRoas: number | null = null;
+  for (let i = from; i < days.rows.length; i++) {
+    const back = days.back[i] ?? 0;
+    const exposure = days.exposure[i] ?? 0;
+    const roas = exposure > 0 ? (days.revenueMicros[i] ?? 0) / MICROS / exposure : null;
+    if (back === 0) lastRoas = roas;
+    if (back === 1) previousRoas = roas;
+    if (roas !== null) {
+      weightedRoas += roas * exposure;
+      weight += exposure;
+      days.pointX[points] = firstBack - back;
+      days.pointY[points] = roas;
+      days.pointWeight[points] = exposure;
+      points++;
+    }
+    const completeness = completenessAt(curve, back);
+    const purchases = (days.rows[i] as DailyRow).totals.purchases;
+    if (purchases > 0 && completeness > 0)
+      days.cpa[cpas++] = (days.spendMicros[i] ?? 0) / MICROS / (purchases / completeness);
+  }
+  const meanRoas = weightedRoas / Math.max(1e-9, weight);
+  // The slope is fitted to ROAS relative to its mean: -0.05 is 5% lower each day.
+  for (let k = 0; k < points; k++) days.pointY[k] = (days.pointY[k] ?? 0) / meanRoas;
+  const roasSlope = meanRoas > 0 ? weightedSlope(days.pointX, days.pointY, days.pointWeight, points) : null;
+  const cpaMean = cpas >= 3 ? mean(days.cpa, cpas) : 0;
+  let cpaVolatility: number | null = null;
+  if (cpas >= 3 && cpaMean > 0) {
+    for (let k = 0; k < cpas; k++) days.cpa[k] = ((days.cpa[k] ?? 0) - cpaMean) ** 2;
+    cpaVolatility = Math.sqrt(mean(days.cpa, cpas)) / cpaMean;
+  }
+  return {
+    roasSlope,
+    trendRoas: points > 0 && meanRoas > 0 ? meanRoas : null,
+    trendDays: points,
+    cpaVolatility,
+    dayOverDayRoasChange:
+      lastRoas !== null && previousRoas !== null && previousRoas > 0 ? lastRoas / previousRoas - 1 : null,
+  };
 }
 
 /**
@@ -282,43 +360,21 @@ export function computeFeatures(
   for (const window of WINDOWS) {
     windows[window] = windowFeatures(days, firstInSpan(days, WINDOW_DAYS[window]), isSafe);
   }
-
-  const recentFrom = firstInSpan(days, trendDays);
-  const firstBack = days.back[recentFrom] ?? 0;
-  const daily: TrendDay[] = [];
-  for (let i = recentFrom; i < days.rows.length; i++) daily.push(trendDay(days, i, firstBack, curve));
-  const withRoas = daily.filter((d) => d.roas !== null && d.exposure > 0);
-  const meanRoas =
-    withRoas.reduce((s, d) => s + (d.roas ?? 0) * d.exposure, 0) /
-    Math.max(
-      1e-9,
-      withRoas.reduce((s, d) => s + d.exposure, 0),
-    );
-  const roasSlope =
-    meanRoas > 0
-      ? weightedSlope(withRoas.map((d) => ({ x: d.x, y: (d.roas ?? 0) / meanRoas, w: d.exposure })))
-      : null;
-  const cpas = daily.map((d) => d.cpa).filter((cpa): cpa is number => cpa !== null);
-  const cpaMean = cpas.length >= 3 ? mean(cpas) : 0;
-  const cpaVolatility =
-    cpas.length >= 3 && cpaMean > 0 ? Math.sqrt(mean(cpas.map((c) => (c - cpaMean) ** 2))) / cpaMean : null;
+  const trend = trendOf(days, firstInSpan(days, trendDays), curve);
   const before = meanSpend(days, 3, 6);
   const spendAcceleration = before > 0 ? meanSpend(days, 0, 2) / before - 1 : null;
-  const lastRoas = daily.find((d) => d.back === 0)?.roas ?? null;
-  const previousRoas = daily.find((d) => d.back === 1)?.roas ?? null;
-  const dayOverDayRoasChange =
-    lastRoas !== null && previousRoas !== null && previousRoas > 0 ? lastRoas / previousRoas - 1 : null;
-  const first = days.rows.findIndex((d, i) => (days.spendMicros[i] ?? 0) > 0 || d.totals.impressions > 0);
+  let first = 0;
+  while (first < days.rows.length && !isActive(days, first)) first++;
   const result: EntityFeatures = {
     lastDay,
-    ageDays: first >= 0 ? (days.back[first] ?? 0) + 1 : 0,
+    ageDays: first < days.rows.length ? (days.back[first] ?? 0) + 1 : 0,
     windows,
-    roasSlope,
-    trendRoas: withRoas.length > 0 && meanRoas > 0 ? meanRoas : null,
-    trendDays: withRoas.length,
-    cpaVolatility,
+    roasSlope: trend.roasSlope,
+    trendRoas: trend.trendRoas,
+    trendDays: trend.trendDays,
+    cpaVolatility: trend.cpaVolatility,
     spendAcceleration,
-    dayOverDayRoasChange,
+    dayOverDayRoasChange: trend.dayOverDayRoasChange,
   };
   // The columns are reused: let go of this entity's rows.
   days.rows = [];

@@ -1,7 +1,6 @@
 import { type PurchaseRatePrior, updatePurchaseRate } from './gamma-poisson.ts';
 import {
   logCdfAt,
-  prepareQuadrature,
   quadratureFor,
   rememberedTail,
   tailAbove,
@@ -180,7 +179,7 @@ function halleyQuantile(quadrature: Quadrature, q: number): number | null {
  */
 export function roasQuantile(posterior: RoasPosterior, q: number): number {
   if (!(q > 0 && q < 1)) throw new RangeError(`quantile must be in (0, 1) (${q})`);
-  return quantileOn(prepareQuadrature(posterior, INTERVAL_QUADRATURE_ORDER), q);
+  return quantileOn(quadratureFor(posterior, INTERVAL_QUADRATURE_ORDER), q);
 }
 
 function quantileOn(quadrature: Quadrature, q: number): number {
@@ -231,6 +230,6 @@ export function roasInterval(posterior: RoasPosterior, mass = 0.9): { lo: number
   for (const q of [tail, 1 - tail]) {
     if (!(q > 0 && q < 1)) throw new RangeError(`quantile must be in (0, 1) (${q})`);
   }
-  const quadrature = prepareQuadrature(posterior, INTERVAL_QUADRATURE_ORDER);
+  const quadrature = quadratureFor(posterior, INTERVAL_QUADRATURE_ORDER);
   return { lo: quantileOn(quadrature, tail), hi: quantileOn(quadrature, 1 - tail) };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  gammaPrefactor,
+  gammaTailFrom,
   gaussHermite,
   logGamma,
   normalCdf,
@@ -39,6 +41,19 @@ describe('special functions', () => {
     expect(regularizedGammaP(3, 0)).toBe(0);
     expect(regularizedGammaQ(3, Number.POSITIVE_INFINITY)).toBe(0);
     expect(() => regularizedGammaP(0, 1)).toThrow(RangeError);
+  });
+
+  it('Q from its prefactor is regularizedGammaQ, exactly, and settles the ends of the range', () => {
+    for (const a of [0.4, 1, 2.5, 7, 40, 300]) {
+      for (const x of [1e-3, 0.3, 1, 2, 6, 39, 41, 120, 900]) {
+        const front = gammaPrefactor(a, x, Math.log(x), logGamma(a));
+        expect(gammaTailFrom(a, x, front)).toBe(regularizedGammaQ(a, x));
+      }
+    }
+    expect(gammaPrefactor(3, 0, Number.NEGATIVE_INFINITY, logGamma(3))).toBe(0);
+    expect(gammaTailFrom(3, 0, 0)).toBe(1);
+    expect(gammaPrefactor(3, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, logGamma(3))).toBe(0);
+    expect(gammaTailFrom(3, Number.POSITIVE_INFINITY, 0)).toBe(0);
   });
 
   it('normalCdf has the textbook values', () => {

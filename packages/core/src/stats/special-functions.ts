@@ -39,22 +39,24 @@ export function regularizedGammaQ(a: number, x: number): number {
   return x < a + 1 ? 1 - gammaSeries(a, x) * front : front * gammaContinuedFraction(a, x);
 }
 
-/** Q(a, x) and the density of ln X at ln x (x^a e^{-x} / Γ(a)), which share their costly prefactor. */
-export type GammaTail = { q: number; densityOfLog: number };
+/**
+ * x^a e^{-x} / Γ(a): the factor Q(a, x) shares with the density of ln X at ln x, for callers taking
+ * many tails of one shape, who pass ln Γ(a) and ln x (often known without a logarithm). 0 where x
+ * is not a positive finite number.
+ */
+export function gammaPrefactor(a: number, x: number, logX: number, logGammaA: number): number {
+  if (x <= 0 || !Number.isFinite(x)) return 0;
+  return Math.exp(-x + a * logX - logGammaA);
+}
 
 /**
- * Fills `out` with Q(a, x) and x^a e^{-x} / Γ(a), for callers taking many tails of one shape: they
- * pass ln Γ(a) and ln x (often known without a logarithm), and reuse `out`. a > 0 is theirs to check.
+ * Q(a, x) from its prefactor (`gammaPrefactor`). Returns a plain number rather than filling an
+ * object: a double stored in an object field is boxed on every store. a > 0 is the caller's to check.
  */
-export function gammaTailWith(a: number, x: number, logX: number, logGammaA: number, out: GammaTail): void {
-  if (x <= 0 || !Number.isFinite(x)) {
-    out.q = x <= 0 ? 1 : 0;
-    out.densityOfLog = 0;
-    return;
-  }
-  const front = Math.exp(-x + a * logX - logGammaA);
-  out.q = x < a + 1 ? 1 - gammaSeries(a, x) * front : front * gammaContinuedFraction(a, x);
-  out.densityOfLog = front;
+export function gammaTailFrom(a: number, x: number, front: number): number {
+  if (x <= 0) return 1;
+  if (!Number.isFinite(x)) return 0;
+  return x < a + 1 ? 1 - gammaSeries(a, x) * front : front * gammaContinuedFraction(a, x);
 }
 
 // x^a e^{-x} / Γ(a), the factor both expansions share.
