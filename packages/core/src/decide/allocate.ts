@@ -11,7 +11,7 @@ import { explainDecision, type AccountContext, type Decision, type EntityFacts }
 import type { AccountInput } from './decide-account.ts';
 import { ageOn, type EntityFeatures } from './features.ts';
 import { applyGuardrails } from './guardrails.ts';
-import { concaveHull, type BudgetPoint } from './concave-hull.ts';
+import { HullBuilder } from './concave-hull.ts';
 import { modifierFor } from './audience.ts';
 import { allocationModelFactors } from './model-evidence.ts';
 
@@ -66,8 +66,6 @@ type Candidate = {
   modelReason: Reason | null;
 };
 
-type Segment = { candidate: number; slope: number; from: number; to: number };
-
 /** Expected value of one more unit of spend at `spend` (1 = break-even), by a small finite difference. */
 function marginalValue(c: Candidate, spend: number): number {
   const h = Math.max(0.01, spend * 1e-3);
@@ -105,57 +103,89 @@ function waterFill(
   floorSlope: number,
 ): { budgets: number[]; lambda: number } {
   const step = Math.max(minBudget, total / (candidates.length * 8));
-  const segments: Segment[] = [];
-  candidates.forEach((c, i) => {
+  // Segments as columns and an index sorted over them: no object per grid point or per segment.
+  const slopes: number[] = [];
+  const froms: number[] = [];
+  const tos: number[] = [];
+  // Candidate i's segments are slopes[starts[i]] .. slopes[ends[i] - 1].
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const hull = new HullBuilder(Math.ceil(total / step) + 4);
+  candidates.forEach((c) => {
     const profit = (b: number) => c.value * response(b, c.curve) - b;
-    const points: BudgetPoint[] = [{ budget: 0, profit: 0 }];
+    // The grid in budget order with the current budget merged in after any equal grid point.
+    const withCurrent = c.current >= minBudget && c.current <= total;
+    let currentDone = !withCurrent;
+    const emit = (budget: number, value: number) => {
+      if (!currentDone && c.current < budget) {
+        hull.push(c.current, profit(c.current));
+        currentDone = true;
+      }
+      hull.push(budget, value);
+    };
+    hull.reset();
+    emit(0, 0);
     let last = 0;
     for (let b = minBudget; b <= total; b = Math.min(total, b + step)) {
       const p = profit(b);
-      points.push({ budget: b, profit: p });
+      emit(b, p);
       // Past K the curve is concave: once profit falls there it keeps falling.
       if (b >= total || (b > c.curve.halfSaturation && p < last)) break;
       last = p;
     }
-    if (c.current >= minBudget && c.current <= total)
-      points.push({ budget: c.current, profit: profit(c.current) });
-    points.sort((a, b) => a.budget - b.budget);
-    const hull = concaveHull(points);
-    for (let h = 1; h < hull.length; h++) {
-      const a = hull[h - 1] as BudgetPoint;
-      const b = hull[h] as BudgetPoint;
-      if (b.budget > a.budget)
-        segments.push({
-          candidate: i,
-          slope: (b.profit - a.profit) / (b.budget - a.budget),
-          from: a.budget,
-          to: b.budget,
-        });
+    if (!currentDone) hull.push(c.current, profit(c.current));
+    starts.push(slopes.length);
+    for (let h = 1; h < hull.size; h++) {
+      const fromBudget = hull.budgets[h - 1] as number;
+      const toBudget = hull.budgets[h] as number;
+      if (toBudget > fromBudget) {
+        slopes.push(
+          ((hull.profits[h] as number) - (hull.profits[h - 1] as number)) / (toBudget - fromBudget),
+        );
+        froms.push(fromBudget);
+        tos.push(toBudget);
+      }
     }
+    ends.push(slopes.length);
   });
-  segments.sort((a, b) => b.slope - a.slope || a.candidate - b.candidate || a.from - b.from);
+  // Steepest first (ties: lower candidate). Each candidate's hull slopes fall as its budget grows, so
+  // merging the candidates' runs gives the sorted order, and it stops as soon as the money is spent.
   const budgets = candidates.map(() => 0);
+  const heads = starts.slice();
   let left = total;
   let lambda = floorSlope;
-  for (const segment of segments) {
-    if (segment.slope <= floorSlope || left <= 0) break;
-    if (budgets[segment.candidate] !== segment.from) continue;
-    const granted = Math.min(segment.to - segment.from, left);
-    budgets[segment.candidate] = segment.from + granted;
+  while (left > 0) {
+    let pick = -1;
+    let steepest = floorSlope;
+    for (let i = 0; i < heads.length; i++) {
+      const k = heads[i] as number;
+      if (k < (ends[i] as number) && (slopes[k] as number) > steepest) {
+        pick = i;
+        steepest = slopes[k] as number;
+      }
+    }
+    if (pick < 0) break;
+    const k = heads[pick] as number;
+    heads[pick] = k + 1;
+    const from = froms[k] as number;
+    if (budgets[pick] !== from) continue;
+    const granted = Math.min((tos[k] as number) - from, left);
+    budgets[pick] = from + granted;
     left -= granted;
-    lambda = segment.slope;
+    lambda = steepest;
   }
   return { budgets, lambda: lambda + 1 };
 }
 
-type AllocationDay = {
-  age: number;
-  completeness: number;
-  spend: number;
-  purchases: number;
-  revenue: number;
+/** One ad set's rows as columns (typed arrays: the fit below reads every row for every stretch). */
+type AllocationDays = {
+  age: Float64Array;
+  completeness: Float64Array;
+  spend: Float64Array;
+  purchases: Float64Array;
+  revenue: Float64Array;
   /** The funnel event `rules.funnelEvidence` reads (add-to-carts by default); 0 when it is off. */
-  funnelEvents: number;
+  funnelEvents: Float64Array;
 };
 
 /** Rows read once: ages, completeness and money in plain numbers, for every fit below. */
@@ -164,20 +194,28 @@ function readAllocationDays(
   input: AccountInput,
   context: AccountContext,
   funnel: FunnelEvidenceRules | undefined,
-): AllocationDay[][] {
-  return facts.map((f) =>
-    f.rows.map((row) => {
+): AllocationDays[] {
+  return facts.map(({ rows }) => {
+    const n = rows.length;
+    const days: AllocationDays = {
+      age: new Float64Array(n),
+      completeness: new Float64Array(n),
+      spend: new Float64Array(n),
+      purchases: new Float64Array(n),
+      revenue: new Float64Array(n),
+      funnelEvents: new Float64Array(n),
+    };
+    rows.forEach((row, r) => {
       const age = ageOn(row.date, input.asOf);
-      return {
-        age,
-        completeness: completenessAt(context.curve, age),
-        spend: toMajor(row.totals.spend),
-        purchases: row.totals.purchases,
-        revenue: toMajor(row.totals.revenue),
-        funnelEvents: funnel ? row.totals[funnel.event] : 0,
-      };
-    }),
-  );
+      days.age[r] = age;
+      days.completeness[r] = completenessAt(context.curve, age);
+      days.spend[r] = toMajor(row.totals.spend);
+      days.purchases[r] = row.totals.purchases;
+      days.revenue[r] = toMajor(row.totals.revenue);
+      days.funnelEvents[r] = funnel ? row.totals[funnel.event] : 0;
+    });
+    return days;
+  });
 }
 
 /**
@@ -186,7 +224,7 @@ function readAllocationDays(
  * recent days, then the Gamma-Poisson x lognormal posterior shrinks it toward the account.
  */
 function lowSpendRoas(
-  days: readonly (readonly AllocationDay[])[],
+  days: readonly AllocationDays[],
   curves: readonly ResponseCurve[],
   context: AccountContext,
   settings: EngineRules['allocation'],
@@ -201,13 +239,14 @@ function lowSpendRoas(
       const curve = curves[i] as ResponseCurve;
       const lookback = Math.min(MAX_LOOKBACK_DAYS, settings.lookbackDays * stretch);
       const decay = 0.5 ** (1 / (settings.halfLifeDays * stretch));
-      for (const day of rows) {
-        if (day.age < 0 || day.age >= lookback) continue;
-        const weight = decay ** day.age;
-        exposure += weight * day.completeness * response(day.spend, curve);
-        purchases += weight * day.purchases;
-        revenue += weight * day.revenue;
-        funnelEvents += weight * day.funnelEvents;
+      for (let r = 0; r < rows.age.length; r++) {
+        const age = rows.age[r] as number;
+        if (age < 0 || age >= lookback) continue;
+        const weight = decay ** age;
+        exposure += weight * (rows.completeness[r] as number) * response(rows.spend[r] as number, curve);
+        purchases += weight * (rows.purchases[r] as number);
+        revenue += weight * (rows.revenue[r] as number);
+        funnelEvents += weight * (rows.funnelEvents[r] as number);
       }
       return { exposure, purchases, revenue, funnelEvents };
     });

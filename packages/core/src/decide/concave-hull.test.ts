@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concaveHull } from './concave-hull.ts';
+import { concaveHull, HullBuilder } from './concave-hull.ts';
 
 describe('concaveHull', () => {
   it.each([
@@ -9,5 +9,25 @@ describe('concaveHull', () => {
   ])('%s', (_, profits, kept) => {
     const points = profits.map((profit, budget) => ({ budget, profit }));
     expect(concaveHull(points).map((p) => p.profit)).toEqual(kept);
+  });
+});
+
+describe('HullBuilder', () => {
+  it('grows past its capacity and starts again after a reset', () => {
+    const hull = new HullBuilder(2);
+    for (const [budget, profit] of [
+      [0, 0],
+      [1, 5],
+      [2, 8],
+      [3, 9],
+      [4, 9.5],
+    ] as const)
+      hull.push(budget, profit);
+    expect(Array.from(hull.profits.subarray(0, hull.size))).toEqual([0, 5, 8, 9, 9.5]);
+    hull.reset();
+    hull.push(0, 0);
+    hull.push(1, -1);
+    hull.push(2, 6);
+    expect(Array.from(hull.budgets.subarray(0, hull.size))).toEqual([0, 2]);
   });
 });
