@@ -13,7 +13,7 @@ const MODEL_RULES: ModelRules = {
   strongAgreementSkill: 0.25,
   fatigueRiskProbability: 0.5,
   purchaseUnlikelyBelow: 0.5,
-  allocation: { forecastWeight: 2, forecastLevel: 'relative', fatigueDiscount: 0.2 },
+  allocation: { forecastWeight: 1, forecastLevel: 'relative', fatigueDiscount: 0.05 },
 };
 
 /**
