@@ -103,7 +103,7 @@ function waterFill(
   floorSlope: number,
 ): { budgets: number[]; lambda: number } {
   const step = Math.max(minBudget, total / (candidates.length * 8));
-  // Segments as columns and an index sorted over them: no object per grid point or per segment.
+  // Segments as columns, per candidate in budget order: no object per grid point or per segment.
   const slopes: number[] = [];
   const froms: number[] = [];
   const tos: number[] = [];
