@@ -6,6 +6,7 @@ import { deriveStateKey, resolveSecretKey } from './adapters/crypto/secret-key.t
 import { GraphClient, type GraphClientOptions } from './adapters/meta/graph-client.ts';
 import type { MetaConnectDeps } from './services/meta-connect.service.ts';
 import type { NotifyContext } from './services/notifications.service.ts';
+import { advisoryLocks, memoryLocks, type JobLocks } from './jobs/locks.ts';
 
 /** Everything a command, route or job needs, built in one place from the configuration. */
 export type AppContext = {
@@ -15,8 +16,17 @@ export type AppContext = {
   secrets: SecretBox;
   /** Everything the Meta connect, sync and apply services need, built from the configuration. */
   meta: MetaConnectDeps & { notify?: NotifyContext | undefined };
+  /**
+   * The accounts' job locks: the in-process scheduler's on PGlite, PostgreSQL advisory locks otherwise.
+   * Work a person starts (roas sync, roas apply, the dashboard's approve) takes them so it never
+   * overlaps a scheduled job of the same account.
+   */
+  accountLocks: JobLocks;
   close(): Promise<void>;
 };
+
+/** How long person-started work waits for an account a scheduled job holds before saying it is busy. */
+const ACCOUNT_LOCK_WAIT_MS = 10_000;
 
 /** A Graph client for one token, with the configured host and version; options override for tests. */
 export function graphClientFactory(
@@ -90,5 +100,12 @@ export function contextFor(
     // Applies queue what they sent to Meta for Slack (only when a webhook is configured).
     notify: { config, logger, database },
   };
-  return { config, logger, database, secrets, meta, close: () => database.close() };
+  const accountLocks = config.databaseUrl
+    ? advisoryLocks({
+        url: config.databaseUrl,
+        waitMs: ACCOUNT_LOCK_WAIT_MS,
+        onLost: (key, error) => logger.warn({ key, err: error }, 'account lock connection lost'),
+      })
+    : memoryLocks();
+  return { config, logger, database, secrets, meta, accountLocks, close: () => database.close() };
 }

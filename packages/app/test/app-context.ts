@@ -3,13 +3,14 @@ import { SecretBox } from '../src/adapters/crypto/secret-box.ts';
 import { deriveStateKey } from '../src/adapters/crypto/secret-key.ts';
 import type { Database } from '../src/adapters/db/database.ts';
 import { loadConfig } from '../src/config.ts';
+import { memoryLocks, type JobLocks } from '../src/jobs/locks.ts';
 import { graphClientFactory, type AppContext } from '../src/main.ts';
 
 /** An application context on a test database, talking to a fake Graph API, with fast retries. */
 export function testContext(
   database: Database,
   fake: { url: string; appId: string; appSecret: string; apiVersion: string },
-  options: { now?: () => Date; redirectUri?: string } = {},
+  options: { now?: () => Date; redirectUri?: string; accountLocks?: JobLocks } = {},
 ): AppContext {
   const config = loadConfig(
     {
@@ -51,6 +52,7 @@ export function testContext(
       }),
       now: options.now ?? (() => new Date()),
     },
+    accountLocks: options.accountLocks ?? memoryLocks(),
     close: () => database.close(),
   };
 }

@@ -12,17 +12,21 @@ import {
   recommendations,
   settingsVersions,
 } from '../src/adapters/db/schema.ts';
+import { accountLockKey, memoryLocks } from '../src/jobs/locks.ts';
 import { graphClientFactory, type AppContext } from '../src/main.ts';
 import {
   applyRecommendations,
   type AccountApplyResult,
   type ApplyDeps,
 } from '../src/services/apply.service.ts';
+import { reviewAndApply } from '../src/services/approve-and-apply.service.ts';
 import { setExecutionMode, setKillSwitch } from '../src/services/execution-settings.service.ts';
 import { connectWithToken } from '../src/services/meta-connect.service.ts';
 import { loadAccountFacts } from '../src/services/recommend-facts.service.ts';
 import { recommend } from '../src/services/recommend.service.ts';
 import { saveSettings } from '../src/services/settings.service.ts';
+import { syncAccounts } from '../src/services/sync-accounts.service.ts';
+import { addUser } from '../src/services/users.service.ts';
 import { syncAccount } from '../src/services/sync.service.ts';
 import { undoAction } from '../src/services/undo.service.ts';
 import { ConflictError, UserError } from '../src/shared/errors.ts';
@@ -660,6 +664,65 @@ describeEachEngine('applying recommendations to the fake Graph API', (get) => {
 
     await setKillSwitch(db(), fake.accountId, null, { actor: system, now: now() });
     expect((await apply()).items).toMatchObject([{ recommendationId: id, outcome: 'confirmed' }]);
+  });
+
+  it('never overlaps a scheduled job: an apply or sync a person starts meanwhile is busy and sends nothing', async () => {
+    await mode('approve');
+    const id = await craft(abo[0] ?? '', { action: 'SCALE', scalePercent: 10, status: 'pending' });
+    const locks = memoryLocks();
+    const job = await locks.acquire(accountLockKey(fake.accountId));
+    const busy = `a scheduled job is syncing, deciding or applying ${fake.accountId} right now: nothing was done; try again in a minute`;
+    const [blocked] = await applyRecommendations(deps(), {
+      accountId: fake.accountId,
+      dryRun: false,
+      actor: system,
+      accountLocks: locks,
+    });
+    expect(blocked?.blocked).toBe(busy);
+    // The dashboard's approve goes through the same lock: the approval stands, nothing is sent.
+    const { user } = await addUser(
+      db(),
+      { username: 'vera', password: 'a long enough password', role: 'approver' },
+      { actor: system },
+    );
+    const person = { kind: 'user', id: user.id, username: user.username } as const;
+    const reviewed = await reviewAndApply(
+      { ...deps(), accountLocks: locks },
+      { ids: [id], decision: 'approve', actor: person, now: now() },
+    );
+    expect(reviewed.applyNotes).toEqual([`${blocked?.account.name}: approved, not sent: ${busy}`]);
+    const [sync] = await syncAccounts(context, { accountId: fake.accountId, accountLocks: locks });
+    expect(sync).toMatchObject({ ok: false, error: busy });
+    expect(fake.control.writes()).toEqual([]);
+    expect((await recommendation(id))?.status).toBe('approved');
+
+    await job?.release();
+    const [applied] = await applyRecommendations(deps(), {
+      accountId: fake.accountId,
+      dryRun: false,
+      actor: system,
+      accountLocks: locks,
+    });
+    expect(applied?.items).toMatchObject([{ recommendationId: id, outcome: 'confirmed' }]);
+    // An undo a person starts waits its turn the same way.
+    const again = await locks.acquire(accountLockKey(fake.accountId));
+    await expect(
+      undoAction(deps(), applied?.items[0]?.actionId ?? '', {
+        dryRun: false,
+        actor: system,
+        accountLocks: locks,
+      }),
+    ).rejects.toThrow(busy);
+    await again?.release();
+    expect(
+      await undoAction(deps(), applied?.items[0]?.actionId ?? '', {
+        dryRun: false,
+        actor: system,
+        accountLocks: locks,
+      }),
+    ).toMatchObject({ outcome: 'confirmed' });
+    // Released after the work: the next job finds the account free.
+    expect(await locks.acquire(accountLockKey(fake.accountId))).not.toBeNull();
   });
 
   it('promotes by copying the best ad into the next stage’s ad set, and rejects when there is none', async () => {

@@ -153,7 +153,7 @@ export function buildHttpApp(context: AppContext, options: HttpAppOptions = {}):
     db,
     now,
     cache: new ListCache(feed),
-    meta: context.meta,
+    meta: { ...context.meta, accountLocks: context.accountLocks },
     analyst: () => analystRunFor(context),
     ml: context.config.mlEnabled,
   });

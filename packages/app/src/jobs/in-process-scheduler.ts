@@ -5,7 +5,6 @@ import { abandonJobRuns, runningJobRuns } from '../adapters/db/repositories/job-
 import type { AppContext } from '../main.ts';
 import { dedupeKeyOf, describeRequest, lockKeyOf, type JobRequest } from './job-definitions.ts';
 import { defaultJobServices, type JobServices } from './job-services.ts';
-import { memoryLocks } from './locks.ts';
 import { runJob, type RunJobOptions } from './run-job.ts';
 import { CRON_TIMEZONE, type ScheduleEntry } from './schedule.ts';
 
@@ -32,7 +31,6 @@ export class InProcessScheduler {
   private readonly pending: JobRequest[] = [];
   private readonly running = new Map<string, Promise<void>>();
   private readonly crons: Cron[] = [];
-  private readonly locks = memoryLocks();
   private readonly idleWaiters: (() => void)[] = [];
   private isStopping = false;
   private readonly concurrency: number;
@@ -125,7 +123,7 @@ export class InProcessScheduler {
       const outcome = await runJob(request, {
         context: this.options.context,
         services: this.options.services ?? defaultJobServices,
-        locks: this.locks,
+        locks: this.options.context.accountLocks,
         workerId: this.workerId,
         jobId: randomUUID(),
         attempt: 1,

@@ -1,4 +1,5 @@
 // The scheduled jobs, what each is about (one account or all of them), and how the queue treats it.
+import { accountLockKey } from './locks.ts';
 
 /** Jobs about one account: never two at once for the same account, in any process. */
 export const ACCOUNT_JOBS = ['sync', 'decide', 'apply'] as const;
@@ -30,7 +31,7 @@ export function accountOf(request: JobRequest): string | null {
 
 /** What may not run twice at once: every job of one account shares a key; a global job has its own. */
 export function lockKeyOf(request: JobRequest): string {
-  return 'accountId' in request ? `account:${request.accountId}` : `job:${request.name}`;
+  return 'accountId' in request ? accountLockKey(request.accountId) : `job:${request.name}`;
 }
 
 /** Two requests with the same key are the same work: a second one queued behind the first adds nothing. */

@@ -101,3 +101,40 @@ export class AdvisoryLockSession implements JobLocks {
     await client?.end().catch(() => undefined);
   }
 }
+
+/**
+ * Advisory locks for work a person starts (`roas sync`, `roas apply`, the dashboard's approve) against
+ * the workers' jobs on PostgreSQL: each acquisition opens a session of its own and closes it on release.
+ */
+export function advisoryLocks(options: {
+  url: string;
+  waitMs: number;
+  onLost(key: string, error: unknown): void;
+  applicationName?: string;
+}): JobLocks {
+  return {
+    acquire: async (key) => {
+      const session = new AdvisoryLockSession({
+        ...options,
+        applicationName: options.applicationName ?? 'roas-account-lock',
+      });
+      const held = await session.acquire(key).catch(async (error: unknown) => {
+        await session.close();
+        throw error;
+      });
+      if (held === null) {
+        await session.close();
+        return null;
+      }
+      return {
+        release: async () => {
+          await held.release();
+          await session.close();
+        },
+      };
+    },
+  };
+}
+
+/** The lock key of one account's jobs (`lockKeyOf` for account jobs): shared by person-started work. */
+export const accountLockKey = (accountId: string) => `account:${accountId}`;

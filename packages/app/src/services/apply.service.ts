@@ -57,6 +57,8 @@ import { notifyAppliedActions, type NotifyContext } from './notifications.servic
 import { loadAccountFacts, type AccountFacts } from './recommend-facts.service.ts';
 import { currentSettings } from './settings.service.ts';
 import { stageFromCampaignName } from './stage-tags.ts';
+import type { JobLocks } from '../jobs/locks.ts';
+import { accountBusyText, withAccountLock } from './account-lock.ts';
 
 /**
  * What applying needs: the database, the account tokens and a Graph client per token, and the clock;
@@ -106,6 +108,11 @@ export type ApplyOptions = {
   accountId?: string | undefined;
   /** Only these recommendations (the dashboard's approve button passes the one just approved). */
   recommendationIds?: readonly string[] | undefined;
+  /**
+   * Take each account's job lock first: work a person started must not overlap a scheduled job of the
+   * account (the jobs hold the lock already and leave this out). A busy account is reported blocked.
+   */
+  accountLocks?: JobLocks | undefined;
   /** Read Meta and check everything, send nothing and store nothing. */
   dryRun: boolean;
   actor?: AuditActor | null | undefined;
@@ -631,6 +638,22 @@ async function applyCandidate(
   return audited(result);
 }
 
+/** An account nothing was done for, and why. */
+function busyResult(account: AccountRow, blocked: string): AccountApplyResult {
+  return {
+    account: {
+      id: account.id,
+      name: account.name,
+      mode: executionOf(account).mode,
+      killSwitchReason: account.killSwitchReason,
+    },
+    dryRun: false,
+    blocked,
+    items: [],
+    notes: [],
+  };
+}
+
 async function applyAccount(
   deps: ApplyDeps,
   account: AccountRow,
@@ -743,11 +766,14 @@ export async function applyRecommendations(
   const accounts = await chooseAccounts(deps, options);
   const results: AccountApplyResult[] = [];
   for (const account of accounts) {
-    results.push(
-      options.dryRun
-        ? await applyAccount(deps, account, options)
-        : await inAccountQueue(account.id, () => applyAccount(deps, account, options)),
+    if (options.dryRun) {
+      results.push(await applyAccount(deps, account, options));
+      continue;
+    }
+    const run = await withAccountLock(options.accountLocks, account.id, () =>
+      inAccountQueue(account.id, () => applyAccount(deps, account, options)),
     );
+    results.push(run.busy ? busyResult(account, accountBusyText(account.id)) : run.value);
   }
   // Queued, not sent: Slack being slow or down never holds up or fails an apply.
   if (deps.notify && !options.dryRun) await notifyAppliedActions(deps.notify, results);

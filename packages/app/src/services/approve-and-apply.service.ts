@@ -1,6 +1,7 @@
 import { applyRecommendations, type ApplyDeps, type ApplyOutcome } from './apply.service.ts';
 import type { AuditActor } from './audit.service.ts';
 import { reviewRecommendations, type ReviewDecision, type ReviewResult } from './recommendations.service.ts';
+import type { JobLocks } from '../jobs/locks.ts';
 
 /** What happened to one approved recommendation when its account's mode let it go to Meta. */
 export type AppliedOutcome = {
@@ -24,7 +25,7 @@ export type ReviewAndApplyResult = ReviewResult & {
  * undoes the approval: it is reported and the approval stands for `roas apply` to retry.
  */
 export async function reviewAndApply(
-  deps: ApplyDeps,
+  deps: ApplyDeps & { accountLocks?: JobLocks | undefined },
   request: {
     ids: readonly string[];
     decision: ReviewDecision;
@@ -47,6 +48,8 @@ export async function reviewAndApply(
         recommendationIds: ids,
         dryRun: false,
         actor: request.actor,
+        // Never at the same time as a scheduled job of the account: busy is reported, the approval stands.
+        accountLocks: deps.accountLocks,
       })) {
         if (result.blocked) applyNotes.push(`${result.account.name}: approved, not sent: ${result.blocked}`);
         for (const item of result.items)

@@ -5,6 +5,8 @@ import { todayIn } from '../shared/dates.ts';
 import { UserError } from '../shared/errors.ts';
 import { accountToken } from './meta-connect.service.ts';
 import { syncAccount, type SyncOptions, type SyncSummary } from './sync.service.ts';
+import type { JobLocks } from '../jobs/locks.ts';
+import { accountBusyText, withAccountLock } from './account-lock.ts';
 
 export type AccountSyncResult = { accountId: string; name: string; warnings: string[] } & (
   { ok: true; summary: SyncSummary } | { ok: false; error: string }
@@ -35,6 +37,8 @@ export async function syncAccounts(
     accountId?: string | undefined;
     since?: string | undefined;
     onProgress?: (accountId: string, done: number, total: number) => void;
+    /** Take each account's job lock first (a person's `roas sync`); the sync job holds it already. */
+    accountLocks?: JobLocks | undefined;
   } & Omit<Partial<SyncOptions>, 'onProgress' | 'today' | 'since'>,
 ): Promise<AccountSyncResult[]> {
   const { db } = context.database;
@@ -53,36 +57,34 @@ export async function syncAccounts(
         : 'no Meta accounts connected yet: run `roas accounts add --token ...` or connect one in the dashboard',
     );
   }
+  const { accountLocks, ...syncOptions } = options;
   const results: AccountSyncResult[] = [];
   for (const account of chosen) {
     const expiry = tokenExpiryWarning(account.tokenExpiresAt, context.meta.now());
     const warnings = expiry === null ? [] : [expiry];
+    const identity = { accountId: account.id, name: account.name, warnings };
     if (expiry !== null) context.logger.warn({ accountId: account.id }, expiry);
     try {
       const token = await accountToken(context.meta, account.id);
-      const summary = await syncAccount(
-        { db, graph: context.meta.graphFor(token), now: () => context.meta.now() },
-        account.id,
-        {
-          ...options,
+      const run = await withAccountLock(accountLocks, account.id, () =>
+        syncAccount({ db, graph: context.meta.graphFor(token), now: () => context.meta.now() }, account.id, {
+          ...syncOptions,
           today: todayIn(account.timezone, context.meta.now()),
           since: options.since,
           onProgress: ({ step, done, total }) => {
             context.logger.info({ accountId: account.id, step, done, total }, 'sync step done');
             options.onProgress?.(account.id, done, total);
           },
-        },
+        }),
       );
-      results.push({ accountId: account.id, name: account.name, warnings, ok: true, summary });
+      if (run.busy) {
+        results.push({ ...identity, ok: false, error: accountBusyText(account.id) });
+        continue;
+      }
+      results.push({ ...identity, ok: true, summary: run.value });
     } catch (error) {
       context.logger.warn({ accountId: account.id, err: error }, 'sync failed');
-      results.push({
-        accountId: account.id,
-        name: account.name,
-        warnings,
-        ok: false,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      results.push({ ...identity, ok: false, error: error instanceof Error ? error.message : String(error) });
     }
   }
   return results;

@@ -24,6 +24,8 @@ import {
   type WriteOutcome,
 } from './meta-write.service.ts';
 import { currentSettings } from './settings.service.ts';
+import type { JobLocks } from '../jobs/locks.ts';
+import { accountBusyText, withAccountLock } from './account-lock.ts';
 
 export type UndoResult = {
   /** The action undone. */
@@ -148,7 +150,12 @@ async function planUndo(
 export async function undoAction(
   deps: ApplyDeps,
   actionId: string,
-  options: { dryRun: boolean; actor?: AuditActor | null | undefined },
+  options: {
+    dryRun: boolean;
+    actor?: AuditActor | null | undefined;
+    /** Take the account's job lock first (a person's undo); busy is refused, nothing sent. */
+    accountLocks?: JobLocks | undefined;
+  },
 ): Promise<UndoResult> {
   if (!/^[0-9a-f-]{36}$/i.test(actionId)) throw new UserError(`"${actionId}" is not an action id`);
   const action = await getAction(deps.db, actionId);
@@ -220,5 +227,10 @@ export async function undoAction(
     });
     return result(outcome, plan);
   };
-  return options.dryRun ? run() : inAccountQueue(account.id, run);
+  if (options.dryRun) return run();
+  const locked = await withAccountLock(options.accountLocks, account.id, () =>
+    inAccountQueue(account.id, run),
+  );
+  if (locked.busy) throw new ConflictError(accountBusyText(account.id));
+  return locked.value;
 }

@@ -75,11 +75,12 @@ export function registerApplyCommand(program: Command): void {
     )
     .option('--json', 'print the outcome as JSON')
     .action(async (options: { account?: string; dryRun?: boolean; json?: boolean }) => {
-      await runWithContext(async ({ meta }) => {
+      await runWithContext(async ({ meta, accountLocks }) => {
         const results = await applyRecommendations(meta, {
           accountId: options.account,
           dryRun: options.dryRun ?? false,
           actor: cliActor(),
+          accountLocks,
         });
         if (options.json) {
           console.log(JSON.stringify(options.account === undefined ? results : results[0], null, 2));
@@ -98,10 +99,11 @@ export function registerApplyCommand(program: Command): void {
     .option('--dry-run', 'print what would be sent, send nothing')
     .option('--json', 'print the outcome as JSON')
     .action(async (actionId: string, options: { dryRun?: boolean; json?: boolean }) => {
-      await runWithContext(async ({ meta }) => {
+      await runWithContext(async ({ meta, accountLocks }) => {
         const result = await undoAction(meta, actionId, {
           dryRun: options.dryRun ?? false,
           actor: cliActor(),
+          accountLocks,
         });
         console.log(options.json ? JSON.stringify(result, null, 2) : renderUndo(result));
         if (!result.dryRun && result.outcome !== 'confirmed') process.exitCode = 1;

@@ -24,6 +24,7 @@ export function registerSyncCommand(program: Command): void {
           accountId: options.account,
           since: options.since,
           onProgress: (_account, done, total) => progress.update(done, total),
+          accountLocks: context.accountLocks,
         }).finally(() => progress.stop());
         if (options.json) console.log(JSON.stringify({ results }, null, 2));
         for (const result of options.json ? [] : results) {

@@ -10,6 +10,7 @@ import { userActorOf } from '../auth-guard.ts';
 import type { ListCache } from '../list-cache.ts';
 import { registerApiRoute } from '../api-route.ts';
 import { API_ROUTES } from '../api-routes.ts';
+import type { JobLocks } from '../../jobs/locks.ts';
 
 /** Recommendations: the list, review (one or many), a run on demand, history and outcomes. */
 export function registerRecommendationsRoutes(
@@ -18,7 +19,8 @@ export function registerRecommendationsRoutes(
     db: Db;
     now(): Date;
     cache: ListCache;
-    meta: ApplyDeps;
+    /** With the account locks, so an approval applied now never overlaps a scheduled job of the account. */
+    meta: ApplyDeps & { accountLocks?: JobLocks | undefined };
     /** A fresh Claude analyst per engine run, when one is configured. */
     analyst?: () => AnalystRun | undefined;
     /** Whether runs use the learning models (ML_ENABLED). */
