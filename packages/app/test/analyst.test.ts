@@ -282,7 +282,8 @@ describeEachEngine('the Claude analyst against a fake Messages API on loopback',
         }));
       return reviewsAnswer(request, agreeing, { stopReason: 'max_tokens' });
     });
-    const reviewed = await storedRun(run());
+    // One call at a time: calls are logged as they finish, so only then is their order the requests'.
+    const reviewed = await storedRun(run({ concurrency: 1 }));
     expect(reviewed.rows.map(decided)).toEqual(base.rows.map(decided));
     expect(reviewed.rows.map((r) => r.explanation)).toEqual(base.rows.map((r) => r.explanation));
     expect(reviewed.rows.every((r) => note(r)?.outcome === 'malformed')).toBe(true);
