@@ -443,9 +443,15 @@ export function allocatePortfolio(
           : `within ${settings.minChangePercent}% of the current budget, no change`
       }`,
     };
-    const reasons = c.modelReason
-      ? [...decision.reasons, c.modelReason, reason]
-      : [...decision.reasons, reason];
+    // A Scale the entity's rules held for confirmation does not hold the portfolio's own (guarded) move.
+    const entityReasons = moves
+      ? decision.reasons.map((r) =>
+          r.ruleId === 'hysteresis' && !r.passed
+            ? { ...r, text: `${r.text}; the portfolio move below is not held (small, guarded steps)` }
+            : r,
+        )
+      : decision.reasons;
+    const reasons = c.modelReason ? [...entityReasons, c.modelReason, reason] : [...entityReasons, reason];
     if (!moves) {
       out[c.index] = finish({
         ...decision,

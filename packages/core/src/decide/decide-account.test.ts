@@ -113,6 +113,10 @@ describe('decideAccount', () => {
     const reason = winner.reasons.find((r) => r.ruleId === 'allocation.waterFilling');
     expect(reason?.observed).toBeGreaterThan(reason?.threshold ?? Infinity);
     expect(result.allocation?.lines).toHaveLength(3);
+    // The entity's own Scale waits for a second run; the evidence says the portfolio's move is not held.
+    const held = winner.reasons.find((r) => r.ruleId === 'hysteresis');
+    expect(held?.passed).toBe(false);
+    expect(held?.text).toMatch(/Hold for now; the portfolio move below is not held/);
   });
 
   it('trims raises pro rata so the new budgets never exceed the account total', () => {
