@@ -638,8 +638,8 @@ async function applyCandidate(
   return audited(result);
 }
 
-/** An account nothing was done for, and why. */
-function busyResult(account: AccountRow, blocked: string): AccountApplyResult {
+/** An account's result before anything is done: `blocked` says why nothing will be, when that is known. */
+function accountResult(account: AccountRow, dryRun: boolean, blocked: string | null): AccountApplyResult {
   return {
     account: {
       id: account.id,
@@ -647,7 +647,7 @@ function busyResult(account: AccountRow, blocked: string): AccountApplyResult {
       mode: executionOf(account).mode,
       killSwitchReason: account.killSwitchReason,
     },
-    dryRun: false,
+    dryRun,
     blocked,
     items: [],
     notes: [],
@@ -660,18 +660,7 @@ async function applyAccount(
   options: ApplyOptions,
 ): Promise<AccountApplyResult> {
   const execution = executionOf(account);
-  const result: AccountApplyResult = {
-    account: {
-      id: account.id,
-      name: account.name,
-      mode: execution.mode,
-      killSwitchReason: account.killSwitchReason,
-    },
-    dryRun: options.dryRun,
-    blocked: null,
-    items: [],
-    notes: [],
-  };
+  const result = accountResult(account, options.dryRun, null);
   // The demo account is connected too: to the fake Graph API running inside the server.
   if (account.source !== 'meta' && account.source !== 'demo') {
     result.blocked = 'imported from a file: there is no Meta connection to write through';
@@ -773,7 +762,7 @@ export async function applyRecommendations(
     const run = await withAccountLock(options.accountLocks, account.id, () =>
       inAccountQueue(account.id, () => applyAccount(deps, account, options)),
     );
-    results.push(run.busy ? busyResult(account, accountBusyText(account.id)) : run.value);
+    results.push(run.busy ? accountResult(account, false, accountBusyText(account.id)) : run.value);
   }
   // Queued, not sent: Slack being slow or down never holds up or fails an apply.
   if (deps.notify && !options.dryRun) await notifyAppliedActions(deps.notify, results);
