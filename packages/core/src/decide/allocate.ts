@@ -1,6 +1,5 @@
 import { MICROS_PER_UNIT } from '../money/money.ts';
-import { fitPurchaseRatePrior, SPREAD_PSEUDO_ENTITIES } from '../stats/gamma-poisson.ts';
-import { fitFunnelRatio, funnelAssisted, funnelRoasPosterior } from '../stats/funnel-evidence.ts';
+import { fitFunnelPrior, funnelRoasPosterior } from '../stats/funnel-evidence.ts';
 import { completenessAt } from '../stats/lag.ts';
 import { normalCdf } from '../stats/special-functions.ts';
 import { posteriorMeanRoas } from '../stats/roas-posterior.ts';
@@ -257,15 +256,7 @@ function lowSpendRoas(
     evidence = gather(stretch);
   }
   // Scarce purchases lean on add-to-carts through the account's cart-to-purchase ratio (rules permitting).
-  const ratio = fitFunnelRatio(evidence, funnel?.maxWeight ?? 0);
-  const prior = fitPurchaseRatePrior(
-    evidence.map((e) => {
-      const rate = funnelAssisted(e, ratio);
-      return { spend: rate.exposure, purchases: rate.purchases };
-    }),
-    1 / context.targetCpa,
-    SPREAD_PSEUDO_ENTITIES,
-  );
+  const { ratio, prior } = fitFunnelPrior(evidence, funnel?.maxWeight ?? 0, 1 / context.targetCpa);
   return evidence.map((e) => {
     const posterior = funnelRoasPosterior(e, ratio, prior, context.aovPrior);
     // Log ROAS is about normal: log-gamma (variance ≈ 1/α + 1/2α²) plus the order-value term.

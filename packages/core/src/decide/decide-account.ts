@@ -4,8 +4,7 @@ import { formatMicros, MICROS_PER_UNIT, minorUnitsToMicros } from '../money/mone
 import type { EngineRules } from '../rules/engine-rules.ts';
 import { resolveTargets, type ResolvedTargets } from '../rules/thresholds.ts';
 import { guardrailMoneyFor } from './guardrail-money.ts';
-import { fitPurchaseRatePrior, SPREAD_PSEUDO_ENTITIES } from '../stats/gamma-poisson.ts';
-import { FUNNEL_EVENT_LABELS, fitFunnelRatio, funnelAssisted } from '../stats/funnel-evidence.ts';
+import { FUNNEL_EVENT_LABELS, fitFunnelPrior } from '../stats/funnel-evidence.ts';
 import { DEFAULT_COMPLETENESS, type CompletenessCurve } from '../stats/lag.ts';
 import { orderValuePriorFromAccount } from '../stats/roas-posterior.ts';
 import { allocatePortfolio, type AllocationResult } from './allocate.ts';
@@ -106,14 +105,10 @@ export function decideAccount(input: AccountInput, rules: EngineRules): AccountD
       exposure: window?.exposure ?? 0,
     };
   });
-  const funnelRatio = fitFunnelRatio(judgedEvidence, funnelRules?.maxWeight ?? 0);
-  const ratePrior = fitPurchaseRatePrior(
-    judgedEvidence.map((e) => {
-      const rate = funnelAssisted(e, funnelRatio);
-      return { spend: rate.exposure, purchases: rate.purchases };
-    }),
+  const { ratio: funnelRatio, prior: ratePrior } = fitFunnelPrior(
+    judgedEvidence,
+    funnelRules?.maxWeight ?? 0,
     1 / targetCpa,
-    SPREAD_PSEUDO_ENTITIES,
   );
   if (funnelRules && funnelRatio.weight > 0)
     notes.push(

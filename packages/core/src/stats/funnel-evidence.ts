@@ -1,4 +1,9 @@
-import { type PurchaseRatePrior, updatePurchaseRate } from './gamma-poisson.ts';
+import {
+  fitPurchaseRatePrior,
+  type PurchaseRatePrior,
+  SPREAD_PSEUDO_ENTITIES,
+  updatePurchaseRate,
+} from './gamma-poisson.ts';
 import {
   type OrderValuePrior,
   type RoasEvidence,
@@ -65,6 +70,27 @@ export function funnelAssisted(
     purchases: evidence.purchases + weight * Math.max(0, evidence.funnelEvents - evidence.purchases),
     exposure: evidence.exposure * (1 + weight * (eventsPerPurchase - 1)),
   };
+}
+
+/**
+ * The account's funnel ratio and the empirical-Bayes purchase-rate prior fitted on the assisted counts
+ * (its spread leaning on the default as SPREAD_PSEUDO_ENTITIES more entities would).
+ */
+export function fitFunnelPrior(
+  entities: readonly FunnelEvidence[],
+  maxWeight: number,
+  fallbackRate: number,
+): { ratio: FunnelRatio; prior: PurchaseRatePrior } {
+  const ratio = fitFunnelRatio(entities, maxWeight);
+  const prior = fitPurchaseRatePrior(
+    entities.map((e) => {
+      const rate = funnelAssisted(e, ratio);
+      return { spend: rate.exposure, purchases: rate.purchases };
+    }),
+    fallbackRate,
+    SPREAD_PSEUDO_ENTITIES,
+  );
+  return { ratio, prior };
 }
 
 /** The ROAS posterior with the purchase rate read from funnel-assisted counts; order value from purchases. */
